@@ -1,0 +1,4 @@
+/** hashes commands (family not implemented yet). */
+import type { CommandSpec } from './command';
+
+export const hashCommands: CommandSpec[] = [];

@@ -1,0 +1,4 @@
+/** keys commands (family not implemented yet). */
+import type { CommandSpec } from './command';
+
+export const keyCommands: CommandSpec[] = [];

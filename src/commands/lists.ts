@@ -1,0 +1,4 @@
+/** lists commands (family not implemented yet). */
+import type { CommandSpec } from './command';
+
+export const listCommands: CommandSpec[] = [];

@@ -1,0 +1,4 @@
+/** pubsub commands (family not implemented yet). */
+import type { CommandSpec } from './command';
+
+export const pubsubCommands: CommandSpec[] = [];

@@ -1,0 +1,4 @@
+/** server commands (family not implemented yet). */
+import type { CommandSpec } from './command';
+
+export const serverCommands: CommandSpec[] = [];

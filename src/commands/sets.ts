@@ -1,0 +1,4 @@
+/** sets commands (family not implemented yet). */
+import type { CommandSpec } from './command';
+
+export const setCommands: CommandSpec[] = [];

@@ -1,0 +1,4 @@
+/** strings commands (family not implemented yet). */
+import type { CommandSpec } from './command';
+
+export const stringCommands: CommandSpec[] = [];

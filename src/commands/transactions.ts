@@ -1,0 +1,4 @@
+/** transactions commands (family not implemented yet). */
+import type { CommandSpec } from './command';
+
+export const transactionCommands: CommandSpec[] = [];

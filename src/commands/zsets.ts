@@ -1,0 +1,4 @@
+/** zsets commands (family not implemented yet). */
+import type { CommandSpec } from './command';
+
+export const zsetCommands: CommandSpec[] = [];

@@ -1,0 +1,136 @@
+/**
+ * Command dispatch, in the order Redis 7.0's processCommand applies its checks: lookup and arity, authentication,
+ * write gates (MISCONF, NOREPLICAS, READONLY), pub/sub context, stale replica, loading, MULTI queueing, then call().
+ * call() runs the handler, records statistics, feeds MONITOR and the slow log, and hands write effects to
+ * propagation. Whether a command writes is read from the command table and nowhere else.
+ */
+import type { CommandEntry } from '../commands/command';
+import type { Bytes } from '../protocol/bytes';
+import type { Client } from './client';
+import type { Server } from './server';
+
+const MULTI_PASSTHROUGH = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+const PUBSUB_ALLOWED = new Set([
+  'subscribe',
+  'ssubscribe',
+  'unsubscribe',
+  'sunsubscribe',
+  'psubscribe',
+  'punsubscribe',
+  'ping',
+  'quit',
+  'reset',
+]);
+
+function unknownCommandError(argv: readonly Bytes[]): string {
+  let args = '';
+  for (let i = 1; i < argv.length && args.length < 128; i++) {
+    args += `'${argv[i].slice(0, 128 - args.length)}' `;
+  }
+  return `ERR unknown command '${argv[0].slice(0, 128)}', with args beginning with: ${args}`;
+}
+
+/** Rejects a command before execution: counts it, and poisons an open MULTI as Redis does. */
+function reject(c: Client, entry: CommandEntry | null, msg: string): void {
+  if (entry) entry.rejectedCalls++;
+  if (c.inMulti) c.multiError = true;
+  c.cmd = null; // not a failed call, a rejected one
+  c.error(msg);
+}
+
+/** Resolves argv to a table entry, including subcommands. Replies with the error and returns null on failure. */
+export function lookupCommand(srv: Server, c: Client, argv: Bytes[]): CommandEntry | null {
+  let entry = srv.commands.get(argv[0]);
+  if (!entry) {
+    reject(c, null, unknownCommandError(argv));
+    return null;
+  }
+  if (entry.subcommands) {
+    if (argv.length === 1) {
+      reject(c, entry, `ERR wrong number of arguments for '${entry.fullName}' command`);
+      return null;
+    }
+    const sub = entry.subcommands.get(argv[1].toLowerCase());
+    if (!sub) {
+      reject(c, entry, `ERR unknown subcommand '${argv[1].slice(0, 128)}'. Try ${entry.spec.name.toUpperCase()} HELP.`);
+      return null;
+    }
+    entry = sub;
+  }
+  const arity = entry.spec.arity;
+  if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {
+    reject(c, entry, `ERR wrong number of arguments for '${entry.fullName}' command`);
+    return null;
+  }
+  return entry;
+}
+
+export function processCommand(srv: Server, c: Client, argv: Bytes[]): void {
+  c.argv = argv;
+  const entry = lookupCommand(srv, c, argv);
+  if (entry === null) return;
+  c.lastCmd = entry.fullName;
+
+  if (!c.authenticated && !entry.isNoAuth) {
+    reject(c, entry, 'NOAUTH Authentication required.');
+    return;
+  }
+  const gate = srv.rejectReason(c, entry);
+  if (gate !== null) {
+    reject(c, entry, gate);
+    return;
+  }
+  if (c.resp === 2 && c.inPubSub && !PUBSUB_ALLOWED.has(entry.parent ? entry.parent.spec.name : entry.spec.name)) {
+    reject(
+      c,
+      entry,
+      `ERR Can't execute '${entry.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+    );
+    return;
+  }
+  if (c.inMulti && !MULTI_PASSTHROUGH.has(entry.spec.name)) {
+    if (entry.isNoMulti) {
+      reject(c, entry, 'ERR Command not allowed inside a transaction');
+      return;
+    }
+    c.multiQueue.push({ entry, argv });
+    c.out.status('QUEUED');
+    return;
+  }
+  call(srv, c, entry);
+  if (srv.blocking.hasReady) srv.blocking.handleReady();
+}
+
+/**
+ * Executes one command: the handler, then bookkeeping. Used for top-level commands, for each command of EXEC, for
+ * the replication stream, and for re-running blocked commands.
+ */
+export function call(srv: Server, c: Client, entry: CommandEntry): void {
+  const dirtyBefore = srv.dirty;
+  const prevCurrent = srv.currentClient;
+  srv.currentClient = c;
+  c.cmd = entry;
+  c.propagateArgv = null;
+  c.propagateHandled = false;
+  const argv = c.argv;
+  srv.propagator.begin();
+  const t0 = process.hrtime.bigint();
+  try {
+    entry.spec.handler(c);
+  } finally {
+    const usec = Number(process.hrtime.bigint() - t0) / 1000;
+    srv.currentClient = prevCurrent;
+    if (!c.retryingBlocked || !c.blocked) {
+      entry.calls++;
+      entry.usec += usec;
+      srv.stats.totalCommands++;
+    }
+    if (entry.isWrite && srv.dirty !== dirtyBefore && !c.propagateHandled) {
+      srv.propagator.add(c.db.id, c.propagateArgv ?? argv);
+    }
+    srv.propagator.end();
+    if (srv.monitors.size > 0 && !entry.skipMonitor && !entry.isAdmin) srv.feedMonitors(c, argv);
+    if (!entry.skipSlowlog) srv.slowlog.maybeRecord(c, argv, usec);
+    c.markPending();
+  }
+}

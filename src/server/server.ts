@@ -1,0 +1,476 @@
+/**
+ * The server: TCP listeners, client lifecycle, the databases and the subsystems commands reach through `c.srv`.
+ * Request flow: socket 'data' -> parser -> processCommand (dispatch.ts) -> handler -> reply writer; replies of a
+ * turn are written with one write() per client from a microtask.
+ */
+import net from 'node:net';
+import type { CommandEntry } from '../commands/command';
+import { CommandTable } from '../commands/table';
+import type { Config } from '../config/config';
+import type { Bytes } from '../protocol/bytes';
+import { ProtocolError } from '../protocol/resp-parser';
+import { Propagator } from '../replication/propagate';
+import { Db, type KeyspaceHooks } from '../store/db';
+import { ActiveExpirer } from '../store/expire';
+import { BlockingManager } from './blocking';
+import { Client } from './client';
+import { call, processCommand } from './dispatch';
+import { type LogLevel, log } from './log';
+import { PubSub } from './pubsub';
+import { Slowlog } from './slowlog';
+import { Stats } from './stats';
+import { WatchManager } from './watch';
+
+const PROTECTED_MODE_MSG =
+  "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a bind address or an authentication password. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
+
+function isLoopback(addr: string | undefined): boolean {
+  if (!addr) return true;
+  return addr.startsWith('127.') || addr === '::1' || addr.startsWith('::ffff:127.');
+}
+
+export class Server implements KeyspaceHooks {
+  readonly commands = new CommandTable();
+  readonly dbs: Db[];
+  readonly clients = new Map<number, Client>();
+  readonly stats = new Stats();
+  readonly pubsub = new PubSub();
+  readonly blocking: BlockingManager;
+  readonly watches: WatchManager;
+  readonly slowlog = new Slowlog();
+  readonly propagator = new Propagator();
+  readonly monitors = new Set<Client>();
+  readonly expirer = new ActiveExpirer();
+  readonly startedAt = Date.now();
+  readonly runId: string;
+  nextClientId = 1;
+  /** changes since the last successful save (save points, INFO rdb_changes_since_last_save) */
+  dirty = 0;
+  /** client whose command is executing (expiry decisions depend on it on replicas) */
+  currentClient: Client | null = null;
+  /** DEBUG SET-ACTIVE-EXPIRE */
+  activeExpireEnabled = true;
+  /** true while an RDB is being loaded */
+  loading = false;
+  /** replication state the dispatch gates read; owned by replication/ */
+  masterHost: string | null = null;
+  masterLinkUp = false;
+  /** persistence: last background save failed (MISCONF gate) */
+  lastBgsaveFailed = false;
+
+  private listeners: net.Server[] = [];
+  private pendingFlush: Client[] = [];
+  private flushScheduled = false;
+  private cronTimer: NodeJS.Timeout | null = null;
+  private shuttingDown = false;
+  /** hooks run at shutdown (persistence saves, replication closes links) */
+  readonly shutdownHooks: (() => Promise<void> | void)[] = [];
+
+  constructor(readonly config: Config) {
+    const n = config.num('databases');
+    this.dbs = Array.from({ length: n }, (_, i) => new Db(i, this));
+    this.blocking = new BlockingManager(n, (c) => this.rerunBlocked(c));
+    this.watches = new WatchManager(n);
+    this.runId = randomHex(40);
+    config.watch('loglevel', (v) => {
+      log.level = v as LogLevel;
+    });
+    config.watch('slowlog-log-slower-than', () => {
+      this.slowlog.slowerThan = config.num('slowlog-log-slower-than');
+    });
+    config.watch('slowlog-max-len', () => {
+      this.slowlog.maxLen = config.num('slowlog-max-len');
+      this.slowlog.trim();
+    });
+    config.watch('hz', () => this.restartCron());
+    config.watch('proto-max-bulk-len', () => {
+      for (const c of this.clients.values()) c.parser.limits.maxBulkLen = config.num('proto-max-bulk-len');
+    });
+  }
+
+  // ---- KeyspaceHooks -------------------------------------------------------------------------------------------
+
+  keyModified(db: Db, key: Bytes): void {
+    this.watches.touch(db, key);
+  }
+
+  keyReady(db: Db, key: Bytes): void {
+    this.blocking.signalReady(db, key);
+  }
+
+  keyExpired(db: Db, key: Bytes): void {
+    this.stats.expiredKeys++;
+    this.watches.touch(db, key);
+    this.propagator.add(db.id, ['DEL', key]);
+  }
+
+  expiryMode(): 'delete' | 'hide' | 'keep' {
+    if (this.masterHost === null) return 'delete';
+    return this.currentClient?.isMaster ? 'keep' : 'hide';
+  }
+
+  // ---- dispatch gates ------------------------------------------------------------------------------------------
+
+  authRequired(): boolean {
+    return this.config.get('requirepass') !== '';
+  }
+
+  /** The write/role gates of processCommand, in Redis' order. Returns an error message or null. */
+  rejectReason(c: Client, entry: CommandEntry): string | null {
+    const isWrite = entry.isWrite;
+    if (
+      isWrite &&
+      this.lastBgsaveFailed &&
+      this.masterHost === null &&
+      this.config.bool('stop-writes-on-bgsave-error')
+    ) {
+      return "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
+    }
+    if (isWrite && this.masterHost !== null && !c.isMaster && this.config.bool('replica-read-only')) {
+      return "READONLY You can't write against a read only replica.";
+    }
+    if (
+      this.masterHost !== null &&
+      !this.masterLinkUp &&
+      !this.config.bool('replica-serve-stale-data') &&
+      !entry.isStaleOk
+    ) {
+      return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+    }
+    if (this.loading && !entry.isLoadingOk) return 'LOADING Redis is loading the dataset in memory';
+    return null;
+  }
+
+  // ---- networking ----------------------------------------------------------------------------------------------
+
+  /** Binds every address of `bind` on `port`. Addresses prefixed with '-' are optional. */
+  async listen(): Promise<void> {
+    const port = this.config.num('port');
+    if (port === 0) return;
+    const addrs = this.config.get('bind').split(' ').filter(Boolean);
+    for (const spec of addrs) {
+      const optional = spec.startsWith('-');
+      let host = optional ? spec.slice(1) : spec;
+      if (host === '*') host = '0.0.0.0';
+      if (host === '::*') host = '::';
+      try {
+        const srv = await this.listenOne(host, port);
+        this.listeners.push(srv);
+      } catch (err) {
+        if (optional) continue;
+        const e = err as NodeJS.ErrnoException;
+        log.warning(`Warning: Could not create server TCP listening socket ${spec}:${port}: ${e.message}`);
+        throw new Error(`Failed listening on port ${port} (tcp), aborting.`);
+      }
+    }
+    log.notice(`Ready to accept connections tcp`);
+  }
+
+  private listenOne(host: string, port: number): Promise<net.Server> {
+    return new Promise((resolve, reject) => {
+      const srv = net.createServer({ noDelay: true, pauseOnConnect: false }, (sock) => this.accept(sock));
+      srv.once('error', reject);
+      srv.listen({ host, port, backlog: this.config.num('tcp-backlog'), ipv6Only: host === '::' }, () => {
+        srv.off('error', reject);
+        srv.on('error', (e) => log.warning(`Accept error: ${e.message}`));
+        resolve(srv);
+      });
+    });
+  }
+
+  /** The port actually bound (useful with port 0 in tests). */
+  get boundPort(): number {
+    const a = this.listeners[0]?.address();
+    return a && typeof a === 'object' ? a.port : 0;
+  }
+
+  private accept(sock: net.Socket): void {
+    this.stats.totalConnections++;
+    const remote = `${sock.remoteAddress?.replace(/^::ffff:/, '')}:${sock.remotePort}`;
+    const local = `${sock.localAddress?.replace(/^::ffff:/, '')}:${sock.localPort}`;
+    if (this.clients.size >= this.config.num('maxclients')) {
+      this.stats.rejectedConnections++;
+      sock.end('-ERR max number of clients reached\r\n');
+      return;
+    }
+    if (
+      this.config.bool('protected-mode') &&
+      !this.authRequired() &&
+      this.config.get('bind') === '* -::*' &&
+      !isLoopback(sock.remoteAddress)
+    ) {
+      this.stats.rejectedConnections++;
+      sock.end(PROTECTED_MODE_MSG);
+      return;
+    }
+    const keepalive = this.config.num('tcp-keepalive');
+    if (keepalive > 0) sock.setKeepAlive(true, keepalive * 1000);
+    sock.setNoDelay(true);
+    const c = new Client(this, sock, remote, local);
+    this.clients.set(c.id, c);
+    sock.on('data', (chunk: Buffer) => this.onData(c, chunk));
+    sock.on('error', () => c.close());
+    sock.on('close', () => c.close());
+  }
+
+  /** Creates an internal client with no socket (replication link, AOF-like replays, tests). */
+  createPseudoClient(addr = ''): Client {
+    return new Client(this, null, addr, '');
+  }
+
+  private onData(c: Client, chunk: Buffer): void {
+    if (c.closed) return;
+    this.stats.netInputBytes += chunk.length;
+    this.stats.totalReadsProcessed++;
+    c.lastInteraction = Date.now();
+    c.parser.feed(chunk);
+    if (c.parser.pendingBytes > this.config.num('client-query-buffer-limit')) {
+      log.warning(
+        `Closing client that reached max query buffer length: ${this.clientInfoLine(c)} (qbuf initial bytes: ...)`,
+      );
+      this.stats.clientQbufLimitDisconnections++;
+      c.close();
+      return;
+    }
+    this.processInput(c);
+  }
+
+  /** Runs every complete command buffered for `c`, stopping while it is blocked. */
+  processInput(c: Client): void {
+    while (!c.closed && !c.blocked && !c.closeAfterReply) {
+      let argv: Bytes[] | null;
+      try {
+        argv = c.parser.next();
+      } catch (err) {
+        if (!(err instanceof ProtocolError)) throw err;
+        log.verbose(`Protocol error (${err.message}) from client: ${this.clientInfoLine(c)}`);
+        c.error(`ERR ${err.message}`);
+        c.closeAfterReply = true;
+        break;
+      }
+      if (argv === null) break;
+      try {
+        processCommand(this, c, argv);
+      } catch (err) {
+        log.warning(`Internal error executing '${argv[0]}': ${(err as Error).stack ?? err}`);
+        c.error(`ERR internal error: ${(err as Error).message}`);
+      }
+    }
+    c.markPending();
+  }
+
+  /** Continues a client whose blocking command completed; its remaining pipelined commands run on the next turn. */
+  resumeClient(c: Client): void {
+    c.markPending();
+    if (c.parser.pendingBytes > 0) setImmediate(() => this.processInput(c));
+  }
+
+  private rerunBlocked(c: Client): void {
+    call(this, c, c.cmd!);
+  }
+
+  scheduleFlush(c: Client): void {
+    this.pendingFlush.push(c);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(() => this.flushAll());
+    }
+  }
+
+  private flushAll(): void {
+    this.flushScheduled = false;
+    const list = this.pendingFlush;
+    this.pendingFlush = [];
+    for (const c of list) c.flush();
+  }
+
+  /** Output buffer limits for normal and pub/sub clients (replicas are checked by replication). */
+  checkOutputLimits(c: Client): void {
+    const pending = c.socket?.writableLength ?? 0;
+    if (pending === 0) return;
+    const cls = c.inPubSub ? 'pubsub' : c.isReplica ? 'replica' : 'normal';
+    if (this.outputLimitExceeded(c, cls, pending)) {
+      log.warning(
+        `Client ${this.clientInfoLine(c)} scheduled to be closed ASAP for overcoming of output buffer limits.`,
+      );
+      this.stats.clientOutbufLimitDisconnections++;
+      c.socket?.destroy();
+      c.close();
+    }
+  }
+
+  /** soft-limit timers per client: client id -> time the soft limit was first exceeded */
+  private softLimitSince = new Map<number, number>();
+
+  private outputLimitExceeded(c: Client, cls: string, pending: number): boolean {
+    const limits = this.outputBufferLimits(cls);
+    if (!limits) return false;
+    const [hard, soft, seconds] = limits;
+    if (hard > 0 && pending >= hard) return true;
+    if (soft > 0 && pending >= soft) {
+      const since = this.softLimitSince.get(c.id);
+      if (since === undefined) this.softLimitSince.set(c.id, Date.now());
+      else if (Date.now() - since >= seconds * 1000) return true;
+    } else {
+      this.softLimitSince.delete(c.id);
+    }
+    return false;
+  }
+
+  /** [hard, soft, softSeconds] for a client class from client-output-buffer-limit, or null if not configured. */
+  outputBufferLimits(cls: string): [number, number, number] | null {
+    const d = this.config.directive('client-output-buffer-limit');
+    if (!d) return null;
+    const words = this.config.get('client-output-buffer-limit').split(' ');
+    for (let i = 0; i + 3 < words.length; i += 4) {
+      const name = words[i] === 'slave' ? 'replica' : words[i];
+      if (name === cls) return [Number(words[i + 1]), Number(words[i + 2]), Number(words[i + 3])];
+    }
+    return null;
+  }
+
+  /** Removes a closing client from every registry. */
+  unlinkClient(c: Client): void {
+    this.clients.delete(c.id);
+    this.softLimitSince.delete(c.id);
+    if (c.blocked) this.blocking.unblock(c);
+    if (c.watched.length) this.watches.unwatchAll(c);
+    if (c.inPubSub) this.pubsub.removeClient(c);
+    this.monitors.delete(c);
+    for (const hook of this.clientCloseHooks) hook(c);
+  }
+
+  readonly clientCloseHooks: ((c: Client) => void)[] = [];
+
+  /** MONITOR line: `+<unix.micro> [<db> <addr>] "arg" ...` */
+  feedMonitors(c: Client, argv: readonly Bytes[]): void {
+    const t = performance.timeOrigin + performance.now(); // ms with a fractional part
+    const micros = String(Math.floor((t * 1000) % 1_000_000)).padStart(6, '0');
+    let line = `+${Math.floor(t / 1000)}.${micros} [${c.db.id} ${c.isMaster ? 'lua' : c.addr}]`;
+    for (const a of argv) line += ` ${quoteArg(a)}`;
+    for (const m of this.monitors) {
+      if (m === c) continue;
+      m.out.raw(`${line}\r\n`);
+      m.markPending();
+    }
+  }
+
+  /** One CLIENT LIST line (shared with logs). */
+  clientInfoLine(c: Client): string {
+    const now = Date.now();
+    let flags = '';
+    if (c.isMaster) flags += 'M';
+    if (c.isReplica) flags += 'S';
+    if (c.isMonitor) flags += 'O';
+    if (c.inMulti) flags += 'x';
+    if (c.blocked) flags += 'b';
+    if (c.inPubSub) flags += 'P';
+    if (c.closeAfterReply) flags += 'c';
+    if (c.noEvict) flags += 'e';
+    if (flags === '') flags = 'N';
+    const qbuf = c.parser.pendingBytes;
+    const omem = c.socket?.writableLength ?? 0;
+    return (
+      `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${(c.socket as unknown as { _handle?: { fd?: number } })?._handle?.fd ?? -1} ` +
+      `name=${c.name} age=${Math.floor((now - c.createdAt) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)} ` +
+      `flags=${flags} db=${c.db.id} sub=${c.channels.size} psub=${c.patterns.size} ssub=0 ` +
+      `multi=${c.inMulti ? c.multiQueue.length : -1} qbuf=${qbuf} qbuf-free=${Math.max(0, 32768 - qbuf)} argv-mem=0 ` +
+      `multi-mem=0 rbs=16384 rbp=16384 obl=0 oll=0 omem=${omem} tot-mem=${qbuf + omem + 16384} events=r${omem > 0 ? 'w' : ''} ` +
+      `cmd=${c.lastCmd.toLowerCase()} user=${c.user} redir=-1 resp=${c.resp}`
+    );
+  }
+
+  // ---- cron ----------------------------------------------------------------------------------------------------
+
+  /** Loads data (persistence hooks), starts the cron and listens. */
+  async start(): Promise<void> {
+    for (const hook of this.startupHooks) await hook();
+    this.restartCron();
+    await this.listen();
+  }
+
+  /** run before listening: RDB load, replication setup */
+  readonly startupHooks: (() => Promise<void> | void)[] = [];
+
+  private restartCron(): void {
+    if (this.cronTimer) clearInterval(this.cronTimer);
+    if (this.shuttingDown) return;
+    const hz = Math.min(500, Math.max(1, this.config.num('hz')));
+    this.cronTimer = setInterval(() => this.cron(), Math.floor(1000 / hz));
+    this.cronTimer.unref();
+  }
+
+  readonly cronHooks: ((now: number) => void)[] = [];
+
+  private cron(): void {
+    const now = Date.now();
+    this.stats.sample(now);
+    if (this.activeExpireEnabled && this.masterHost === null) {
+      const t0 = performance.now();
+      const r = this.expirer.cycle(this.dbs, this.config.num('hz'), this.config.num('active-expire-effort'), now);
+      this.stats.expireCycleCpuMs += performance.now() - t0;
+      if (r.timeCapReached) this.stats.expiredTimeCapReached++;
+    }
+    const timeout = this.config.num('timeout');
+    if (timeout > 0) {
+      for (const c of this.clients.values()) {
+        if (c.isMaster || c.isReplica || c.blocked || c.inPubSub) continue;
+        if (now - c.lastInteraction > timeout * 1000) {
+          log.verbose('Closing idle client');
+          c.close();
+        }
+      }
+    }
+    for (const hook of this.cronHooks) hook(now);
+  }
+
+  /** Stops listening, runs shutdown hooks, closes clients. */
+  async shutdown(): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    if (this.cronTimer) clearInterval(this.cronTimer);
+    for (const l of this.listeners) l.close();
+    for (const hook of this.shutdownHooks) await hook();
+    for (const c of [...this.clients.values()]) c.close();
+  }
+}
+
+function randomHex(n: number): string {
+  const bytes = new Uint8Array(n / 2);
+  crypto.getRandomValues(bytes);
+  return Buffer.from(bytes).toString('hex');
+}
+
+/** Quotes an argument like Redis' sdscatrepr (MONITOR, logs). */
+export function quoteArg(s: Bytes): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    switch (ch) {
+      case 0x5c:
+        out += '\\\\';
+        break;
+      case 0x22:
+        out += '\\"';
+        break;
+      case 0x0a:
+        out += '\\n';
+        break;
+      case 0x0d:
+        out += '\\r';
+        break;
+      case 0x09:
+        out += '\\t';
+        break;
+      case 0x07:
+        out += '\\a';
+        break;
+      case 0x08:
+        out += '\\b';
+        break;
+      default:
+        out += ch >= 0x20 && ch < 0x7f ? s[i] : `\\x${ch.toString(16).padStart(2, '0')}`;
+    }
+  }
+  return `${out}"`;
+}
