@@ -12,6 +12,7 @@ import { ProtocolError } from '../protocol/resp-parser';
 import { Propagator } from '../replication/propagate';
 import { Db, type KeyspaceHooks } from '../store/db';
 import { ActiveExpirer } from '../store/expire';
+import { ScanRegistry } from '../store/scan';
 import { BlockingManager } from './blocking';
 import { Client } from './client';
 import { call, processCommand } from './dispatch';
@@ -41,6 +42,7 @@ export class Server implements KeyspaceHooks {
   readonly propagator = new Propagator();
   readonly monitors = new Set<Client>();
   readonly expirer = new ActiveExpirer();
+  readonly scans = new ScanRegistry();
   readonly startedAt = Date.now();
   readonly runId: string;
   nextClientId = 1;

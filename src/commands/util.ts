@@ -1,0 +1,122 @@
+/**
+ * Helpers shared by command families: typed key lookup with WRONGTYPE, and argument parsing with Redis' errors.
+ * Each returns `null` after replying with the error, so handlers can `if (x === null) return;`.
+ */
+import type { Bytes } from '../protocol/bytes';
+import { parseDouble, parseLong } from '../protocol/numbers';
+import type { Client } from '../server/client';
+import type { TypeName } from '../store/value';
+import type { HashValue } from '../store/types/hash';
+import type { ListValue } from '../store/types/list';
+import type { SetValue } from '../store/types/set';
+import type { ZSetValue } from '../store/types/zset';
+
+interface TypeMap {
+  string: Bytes;
+  list: ListValue;
+  hash: HashValue;
+  set: SetValue;
+  zset: ZSetValue;
+}
+
+/** Sentinel for "the key holds another type; WRONGTYPE was replied". */
+export const WRONG = Symbol('wrongtype');
+
+/**
+ * Looks up `key` in the client's db expecting `type`. Returns the value, undefined if missing, or WRONG after
+ * replying -WRONGTYPE. Counts keyspace hits/misses as Redis' lookupKeyRead does.
+ */
+export function lookup<K extends TypeName>(c: Client, key: Bytes, type: K): TypeMap[K] | undefined | typeof WRONG {
+  const v = c.db.get(key);
+  if (v === undefined) {
+    c.srv.stats.keyspaceMisses++;
+    return undefined;
+  }
+  c.srv.stats.keyspaceHits++;
+  const t = typeof v === 'string' ? 'string' : v.type;
+  if (t !== type) {
+    c.wrongType();
+    return WRONG;
+  }
+  return v as TypeMap[K];
+}
+
+/** Integer argument (int64 semantics); replies "value is not an integer or out of range" on failure. */
+export function argLong(c: Client, s: Bytes): number | null {
+  const n = parseLong(s);
+  if (n === null) c.notInteger();
+  return n;
+}
+
+/** Float argument; replies "value is not a valid float" on failure. */
+export function argDouble(c: Client, s: Bytes): number | null {
+  const n = parseDouble(s);
+  if (n === null) c.notFloat();
+  return n;
+}
+
+/**
+ * Timeout argument of blocking commands (seconds, may be fractional). Returns milliseconds (0 = forever), or null
+ * after replying "timeout is not a float or out of range" / "timeout is negative".
+ */
+export function argTimeout(c: Client, s: Bytes): number | null {
+  const d = parseDouble(s);
+  if (d === null || !Number.isFinite(d)) {
+    c.error('ERR timeout is not a float or out of range');
+    return null;
+  }
+  if (d < 0) {
+    c.error('ERR timeout is negative');
+    return null;
+  }
+  const ms = Math.ceil(d * 1000);
+  return d > 0 && ms === 0 ? 1 : ms;
+}
+
+export interface ScanArgs {
+  cursor: bigint;
+  count: number;
+  pattern: Bytes | null;
+  type: Bytes | null;
+}
+
+/**
+ * Parses `<cursor> [MATCH pattern] [COUNT count] [TYPE type]` starting at argv[cursorIdx]. TYPE only when allowType.
+ * Replies with Redis' error and returns null on bad input.
+ */
+export function parseScanArgs(c: Client, cursorIdx: number, allowType: boolean): ScanArgs | null {
+  const argv = c.argv;
+  const cs = argv[cursorIdx];
+  if (!/^\d+$/.test(cs) || cs.length > 20 || BigInt(cs) > 18446744073709551615n) {
+    c.error('ERR invalid cursor');
+    return null;
+  }
+  const out: ScanArgs = { cursor: BigInt(cs), count: 10, pattern: null, type: null };
+  for (let i = cursorIdx + 1; i < argv.length; i += 2) {
+    const opt = argv[i].toLowerCase();
+    if (i + 1 >= argv.length) {
+      c.syntaxError();
+      return null;
+    }
+    if (opt === 'count') {
+      const n = parseLong(argv[i + 1]);
+      if (n === null) {
+        c.notInteger();
+        return null;
+      }
+      if (n < 1) {
+        c.syntaxError();
+        return null;
+      }
+      out.count = n;
+    } else if (opt === 'match') {
+      out.pattern = argv[i + 1] === '*' ? null : argv[i + 1];
+    } else if (opt === 'type' && allowType) {
+      out.type = argv[i + 1].toLowerCase();
+    } else {
+      c.syntaxError();
+      return null;
+    }
+  }
+  return out;
+}
