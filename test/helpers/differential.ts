@@ -1,0 +1,116 @@
+/**
+ * Differential testing: the same command sequence is sent to Tandem and to real redis-server 7.0, and the replies
+ * must be identical (wire type and content). Each family contributes a corpus file under test/interop/.
+ *
+ * A case is an argv, or an object with a comparison mode for replies that are legitimately non-deterministic:
+ * - unordered: arrays compared as multisets (SMEMBERS, HGETALL of a big hash, KEYS)
+ * - pairs: flat [k, v, k, v] arrays compared as sets of pairs (HGETALL, CONFIG GET with globs)
+ * - shape: only the reply type and array length must match (SRANDMEMBER, SPOP, RANDOMKEY)
+ * - ttl: integers may differ by 1 (TTL/PTTL race with the clock)
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Reply, RespClient } from './resp-client';
+import { type ServerHandle, requireRedis, startRedis, startTandem } from './servers';
+
+export type Arg = string | Buffer | number;
+export type DiffCase =
+  | Arg[]
+  | {
+      cmd: Arg[];
+      mode?: 'exact' | 'unordered' | 'pairs' | 'shape' | 'ttl';
+      /** run on both but do not compare (set-up steps whose reply is random) */
+      noCompare?: boolean;
+      /** ms to sleep after this command on both servers (expiry tests) */
+      sleepAfter?: number;
+    };
+
+function norm(c: DiffCase) {
+  return Array.isArray(c) ? { cmd: c, mode: 'exact' as const } : { mode: 'exact' as const, ...c };
+}
+
+function sortKey(r: Reply): string {
+  return JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
+}
+
+/** Returns a canonical form of a reply for comparison under `mode`. */
+export function canonical(r: Reply, mode: string): unknown {
+  if (mode === 'shape') {
+    if (r.t === 'array' || r.t === 'set' || r.t === 'push') return { t: r.t, n: r.v?.length ?? null };
+    if (r.t === 'map') return { t: r.t, n: r.v.length };
+    return { t: r.t };
+  }
+  if (mode === 'ttl' && r.t === 'int') return { t: 'int', approx: true };
+  if ((mode === 'unordered' || mode === 'pairs') && (r.t === 'array' || r.t === 'set') && r.v) {
+    if (mode === 'pairs') {
+      const pairs: string[] = [];
+      for (let i = 0; i + 1 < r.v.length; i += 2) pairs.push(sortKey(r.v[i]) + sortKey(r.v[i + 1]));
+      return { t: r.t, pairs: pairs.sort() };
+    }
+    return { t: r.t, items: r.v.map(sortKey).sort() };
+  }
+  if (mode === 'unordered' && r.t === 'map') {
+    return { t: 'map', pairs: r.v.map(([k, v]) => sortKey(k) + sortKey(v)).sort() };
+  }
+  return r;
+}
+
+function show(r: Reply): string {
+  return JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? Number(v) : v));
+}
+
+function fmtCmd(cmd: Arg[]): string {
+  return cmd.map((a) => (Buffer.isBuffer(a) ? `<${a.length} bytes>` : String(a).slice(0, 60))).join(' ');
+}
+
+/**
+ * Declares a vitest suite that replays `cases` on both servers. Groups are separate `it`s sharing the servers; each
+ * group starts with FLUSHALL + HELLO 2 (or 3 when `resp3`) unless `keepState`.
+ */
+export function differential(
+  title: string,
+  groups: Record<string, DiffCase[]>,
+  opts: { args?: string[]; resp3?: boolean; keepState?: boolean } = {},
+): void {
+  const enabled = requireRedis(`differential ${title}`);
+  describe.skipIf(!enabled)(`differential: ${title}`, () => {
+    let tandem: ServerHandle;
+    let redis: ServerHandle;
+    let ct: RespClient;
+    let cr: RespClient;
+    beforeAll(async () => {
+      [tandem, redis] = await Promise.all([startTandem({ args: opts.args }), startRedis({ args: opts.args })]);
+      [ct, cr] = await Promise.all([tandem.client(), redis.client()]);
+    });
+    afterAll(async () => {
+      ct?.close();
+      cr?.close();
+      await Promise.all([tandem?.stop(), redis?.stop()]);
+    });
+
+    for (const [name, cases] of Object.entries(groups)) {
+      it(name, async () => {
+        if (!opts.keepState) {
+          for (const c of [ct, cr]) {
+            await c.call('FLUSHALL');
+            await c.call('HELLO', opts.resp3 ? '3' : '2');
+            await c.call('SELECT', '0');
+          }
+        }
+        for (const raw of cases) {
+          const tc = norm(raw);
+          const [rt, rr] = await Promise.all([ct.call(...tc.cmd), cr.call(...tc.cmd)]);
+          if (tc.sleepAfter) await new Promise((r) => setTimeout(r, tc.sleepAfter));
+          if ('noCompare' in tc && tc.noCompare) continue;
+          if (tc.mode === 'ttl' && rt.t === 'int' && rr.t === 'int') {
+            const d = rt.v - rr.v;
+            expect(d >= -1n && d <= 1n, `${fmtCmd(tc.cmd)}: tandem ${rt.v} redis ${rr.v}`).toBe(true);
+            continue;
+          }
+          const a = canonical(rt, tc.mode);
+          const b = canonical(rr, tc.mode);
+          expect(a, `${fmtCmd(tc.cmd)}\n  tandem: ${show(rt)}\n  redis:  ${show(rr)}`).toEqual(b);
+        }
+      });
+    }
+  });
+}
