@@ -104,7 +104,7 @@ export class BlockingManager {
         // Snapshot: clients that block again during the loop keep their place; stop when the key is gone.
         for (const c of [...list]) {
           if (!c.blocked) continue;
-          if (!db.dict.has(key)) break;
+          if (db.peek(key) === undefined) break;
           c.retryingBlocked = true;
           this.reblocked = false;
           try {

@@ -47,7 +47,7 @@ export class WatchManager {
   touchDb(db: Db, all = false): void {
     if (this.count === 0) return;
     for (const [key, set] of this.byDb[db.id]) {
-      if (all || db.dict.has(key)) for (const c of set) c.dirtyCas = true;
+      if (all || db.peek(key) !== undefined) for (const c of set) c.dirtyCas = true;
     }
   }
 

@@ -37,6 +37,24 @@ export class Db {
     return this.dict.size;
   }
 
+  // Iteration and raw access. Prefer these over touching `dict`: the forkless snapshot will split the map while it
+  // runs, and only Db knows how to present both halves as one keyspace.
+
+  /** Every stored key (including logically expired ones not yet deleted). */
+  keys(): IterableIterator<Bytes> {
+    return this.dict.keys();
+  }
+
+  /** Every stored [key, value] pair (including logically expired ones). */
+  entries(): IterableIterator<[Bytes, RedisValue]> {
+    return this.dict.entries();
+  }
+
+  /** Value without expiry checks or side effects (for internal consumers such as RDB save and blocked clients). */
+  peek(key: Bytes): RedisValue | undefined {
+    return this.dict.get(key);
+  }
+
   /**
    * Returns true if the key is logically expired. On a master the key is deleted (and the deletion propagated); on a
    * replica it is only hidden.
