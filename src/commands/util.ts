@@ -81,17 +81,31 @@ export interface ScanArgs {
 }
 
 /**
+ * A SCAN cursor as Redis reads it with strtoul: optional sign then decimal digits, a negative value wraps modulo
+ * 2^64, the empty string is 0; leading space, other trailing bytes and values beyond 2^64-1 are invalid (null).
+ */
+export function parseScanCursor(s: Bytes): bigint | null {
+  const m = /^([+-]?)(\d*)$/.exec(s);
+  if (m === null || (m[2] === '' && s !== '')) return null;
+  const digits = m[2].replace(/^0+/, '');
+  if (digits.length > 20) return null;
+  const v = digits === '' ? 0n : BigInt(digits);
+  if (v > 18446744073709551615n) return null;
+  return m[1] === '-' && v !== 0n ? 18446744073709551616n - v : v;
+}
+
+/**
  * Parses `<cursor> [MATCH pattern] [COUNT count] [TYPE type]` starting at argv[cursorIdx]. TYPE only when allowType.
  * Replies with Redis' error and returns null on bad input.
  */
 export function parseScanArgs(c: Client, cursorIdx: number, allowType: boolean): ScanArgs | null {
   const argv = c.argv;
-  const cs = argv[cursorIdx];
-  if (!/^\d+$/.test(cs) || cs.length > 20 || BigInt(cs) > 18446744073709551615n) {
+  const cursor = parseScanCursor(argv[cursorIdx]);
+  if (cursor === null) {
     c.error('ERR invalid cursor');
     return null;
   }
-  const out: ScanArgs = { cursor: BigInt(cs), count: 10, pattern: null, type: null };
+  const out: ScanArgs = { cursor, count: 10, pattern: null, type: null };
   for (let i = cursorIdx + 1; i < argv.length; i += 2) {
     const opt = argv[i].toLowerCase();
     if (i + 1 >= argv.length) {
