@@ -70,6 +70,8 @@ export class Client {
   // pub/sub
   readonly channels = new Set<Bytes>();
   readonly patterns = new Set<Bytes>();
+  /** SSUBSCRIBE channels (counted apart from the others in replies, but they keep the pub/sub context too) */
+  readonly shardChannels = new Set<Bytes>();
 
   // blocking
   blocked: BlockState | null = null;
@@ -106,7 +108,7 @@ export class Client {
   }
 
   get inPubSub(): boolean {
-    return this.channels.size + this.patterns.size > 0;
+    return this.channels.size + this.patterns.size + this.shardChannels.size > 0;
   }
 
   setAuthenticated(user: string): void {

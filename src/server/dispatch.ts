@@ -5,6 +5,7 @@
  * propagation. Whether a command writes is read from the command table and nowhere else.
  */
 import type { CommandEntry } from '../commands/command';
+import { execAbort } from '../commands/transactions';
 import type { Bytes } from '../protocol/bytes';
 import type { Client } from './client';
 import type { Server } from './server';
@@ -35,6 +36,8 @@ function reject(c: Client, entry: CommandEntry | null, msg: string): void {
   if (entry) entry.rejectedCalls++;
   if (c.inMulti) c.multiError = true;
   c.cmd = null; // not a failed call, a rejected one
+  // A refused EXEC discards the transaction and reports why (EXECABORT), even outside MULTI.
+  if (entry !== null && entry.fullName === 'exec') return execAbort(c, msg);
   c.error(msg);
 }
 

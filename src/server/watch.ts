@@ -1,13 +1,36 @@
 /**
- * WATCH bookkeeping: which clients watch which keys, and marking them dirty when a watched key changes so their EXEC
- * fails. Touching a key nobody watches costs one Map lookup.
+ * WATCH bookkeeping: which clients watch which keys, and marking them dirty (EXEC will fail) when a watched key
+ * changes. Touching a key nobody watches costs one counter check.
+ *
+ * Redis 7.0 semantics kept here:
+ * - A key that is already logically expired (still stored, TTL in the past) when WATCHed is remembered as such; its
+ *   later physical removal (lazy/active expiry, FLUSH, a DEL that finds it expired) is not a change, since it was
+ *   already absent for every reader. Anything that gives it a live value again is.
+ * - EXEC fails when a key that was alive at WATCH time has expired since (see anyExpired).
+ * - A dirtied client stops watching at once: it cannot become less dirty, and its keys no longer cost anything.
  */
 import type { Bytes } from '../protocol/bytes';
 import type { Db } from '../store/db';
 import type { Client } from './client';
 
+/** One (client, db, key) watch. It is also what Client.watched holds, so both sides share one object. */
+export interface WatchEntry {
+  db: Db;
+  key: Bytes;
+  /** the key was stored but already expired when WATCHed */
+  expired: boolean;
+}
+
+/** True if `key` is stored in `db` with a TTL already in the past. */
+function storedButExpired(db: Db, key: Bytes, now: number): boolean {
+  const when = db.expires.get(key);
+  return when !== undefined && when <= now && db.dict.has(key);
+}
+
 export class WatchManager {
-  private readonly byDb: Map<Bytes, Set<Client>>[];
+  /** per db: key -> watching client -> its entry */
+  private readonly byDb: Map<Bytes, Map<Client, WatchEntry>>[];
+  /** number of live entries over all dbs (fast exit for touch) */
   private count = 0;
 
   constructor(dbCount: number) {
@@ -16,42 +39,117 @@ export class WatchManager {
 
   watch(c: Client, db: Db, key: Bytes): void {
     const map = this.byDb[db.id];
-    let set = map.get(key);
-    if (!set) map.set(key, (set = new Set()));
-    if (set.has(c)) return;
-    set.add(c);
-    c.watched.push({ db, key });
+    let watchers = map.get(key);
+    if (!watchers) map.set(key, (watchers = new Map()));
+    if (watchers.has(c)) return;
+    const entry: WatchEntry = { db, key, expired: storedButExpired(db, key, Date.now()) };
+    watchers.set(c, entry);
+    c.watched.push(entry);
     this.count++;
   }
 
+  /** UNWATCH, EXEC, DISCARD, RESET, disconnect: drops every watch of `c` and its dirty flag. */
   unwatchAll(c: Client): void {
-    for (const { db, key } of c.watched) {
-      const map = this.byDb[db.id];
-      const set = map.get(key);
-      if (!set) continue;
-      set.delete(c);
-      this.count--;
-      if (set.size === 0) map.delete(key);
-    }
-    c.watched = [];
+    this.release(c);
     c.dirtyCas = false;
   }
 
-  touch(db: Db, key: Bytes): void {
-    if (this.count === 0) return;
-    const set = this.byDb[db.id].get(key);
-    if (set) for (const c of set) c.dirtyCas = true;
+  private release(c: Client): void {
+    if (c.watched.length === 0) return;
+    for (const { db, key } of c.watched) {
+      const map = this.byDb[db.id];
+      const watchers = map.get(key);
+      if (!watchers?.delete(c)) continue;
+      this.count--;
+      if (watchers.size === 0) map.delete(key);
+    }
+    c.watched = [];
   }
 
-  /** FLUSHDB/FLUSHALL/SWAPDB: every watcher of a key in `db` (that exists, or all when `all`) is dirtied. */
-  touchDb(db: Db, all = false): void {
+  private markDirty(c: Client): void {
+    this.release(c);
+    c.dirtyCas = true;
+  }
+
+  /** A key's value changed (or the key was deleted). Called by the keyspace after the change. */
+  touch(db: Db, key: Bytes): void {
     if (this.count === 0) return;
-    for (const [key, set] of this.byDb[db.id]) {
-      if (all || db.peek(key) !== undefined) for (const c of set) c.dirtyCas = true;
+    const watchers = this.byDb[db.id].get(key);
+    if (!watchers) return;
+    let now = 0;
+    // markDirty() removes entries from `watchers` while we iterate; Map iteration tolerates that.
+    for (const [c, entry] of watchers) {
+      if (entry.expired) {
+        if (!db.dict.has(key)) {
+          entry.expired = false; // the expired key is now gone for real: no logical change
+          continue;
+        }
+        if (now === 0) now = Date.now();
+        if (storedButExpired(db, key, now)) continue; // still logically absent
+      }
+      this.markDirty(c);
     }
   }
 
-  get watchingClients(): number {
+  /**
+   * FLUSHDB / FLUSHALL / SWAPDB, called BEFORE the change: `emptied` loses its contents, which are replaced by those
+   * of `replacedWith` (SWAPDB) or by nothing (flush). Watchers stay with their db index, so a watched key is dirtied
+   * when it exists on either side, except when its logical state does not change (expired -> absent, expired ->
+   * expired, absent -> expired).
+   */
+  touchAllInDb(emptied: Db, replacedWith: Db | null = null): void {
+    if (this.count === 0) return;
+    const now = Date.now();
+    for (const [key, watchers] of this.byDb[emptied.id]) {
+      const inEmptied = emptied.dict.has(key);
+      let incoming = false;
+      let incomingExpired = false;
+      if (replacedWith?.dict.has(key)) {
+        incoming = true;
+        incomingExpired = storedButExpired(replacedWith, key, now);
+      }
+      if (!inEmptied && !incoming) continue;
+      for (const [c, entry] of watchers) {
+        if (entry.expired) {
+          if (!incoming) {
+            entry.expired = false;
+            continue;
+          }
+          if (incomingExpired) continue;
+        } else if (!inEmptied && incomingExpired) {
+          entry.expired = true;
+          continue;
+        }
+        this.markDirty(c);
+      }
+    }
+  }
+
+  /** SWAPDB a b: both directions, before the contents are exchanged. */
+  touchSwap(a: Db, b: Db): void {
+    this.touchAllInDb(a, b);
+    this.touchAllInDb(b, a);
+  }
+
+  /** EXEC: has a key that was alive at WATCH time expired since? (Then the transaction fails.) */
+  anyExpired(c: Client): boolean {
+    if (c.watched.length === 0) return false;
+    const now = Date.now();
+    for (const entry of c.watched as WatchEntry[]) {
+      if (!entry.expired && storedButExpired(entry.db, entry.key, now)) return true;
+    }
+    return false;
+  }
+
+  /** number of (client, key) watches */
+  get watchedKeys(): number {
     return this.count;
+  }
+
+  /** number of distinct watched keys over all dbs */
+  get distinctKeys(): number {
+    let n = 0;
+    for (const m of this.byDb) n += m.size;
+    return n;
   }
 }

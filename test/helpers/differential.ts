@@ -7,6 +7,11 @@
  * - pairs: flat [k, v, k, v] arrays compared as sets of pairs (HGETALL, CONFIG GET with globs)
  * - shape: only the reply type and array length must match (SRANDMEMBER, SPOP, RANDOMKEY)
  * - ttl: integers may differ by 1 (TTL/PTTL race with the clock)
+ *
+ * Several connections per server: a case may name `conn` (0 is the main connection; others open on first use, in
+ * the group's protocol, and close when the group ends), read several reply frames (`replies`, e.g. SUBSCRIBE a b
+ * answers with two frames) or only read frames pushed to it without sending anything (`cmd` omitted, `replies`
+ * frames; e.g. messages delivered to a subscriber).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply, RespClient } from './resp-client';
@@ -16,7 +21,12 @@ export type Arg = string | Buffer | number;
 export type DiffCase =
   | Arg[]
   | {
-      cmd: Arg[];
+      /** omitted: send nothing, just read `replies` frames (default 1) already pushed to this connection */
+      cmd?: Arg[];
+      /** connection index (default 0, the main connection) */
+      conn?: number;
+      /** number of reply frames this case produces (default 1) */
+      replies?: number;
       mode?: 'exact' | 'unordered' | 'pairs' | 'shape' | 'ttl';
       /** run on both but do not compare (set-up steps whose reply is random) */
       noCompare?: boolean;
@@ -24,8 +34,10 @@ export type DiffCase =
       sleepAfter?: number;
     };
 
-function norm(c: DiffCase) {
-  return Array.isArray(c) ? { cmd: c, mode: 'exact' as const } : { mode: 'exact' as const, ...c };
+type CaseObject = Exclude<DiffCase, Arg[]>;
+
+function norm(c: DiffCase): CaseObject & { mode: NonNullable<CaseObject['mode']> } {
+  return Array.isArray(c) ? { cmd: c, mode: 'exact' } : { mode: 'exact', ...c };
 }
 
 function sortKey(r: Reply): string {
@@ -58,7 +70,8 @@ function show(r: Reply): string {
   return JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? Number(v) : v));
 }
 
-function fmtCmd(cmd: Arg[]): string {
+function fmtCmd(cmd: Arg[] | undefined): string {
+  if (cmd === undefined) return '(read)';
   return cmd.map((a) => (Buffer.isBuffer(a) ? `<${a.length} bytes>` : String(a).slice(0, 60))).join(' ');
 }
 
@@ -96,19 +109,51 @@ export function differential(
             await c.call('SELECT', '0');
           }
         }
-        for (const raw of cases) {
-          const tc = norm(raw);
-          const [rt, rr] = await Promise.all([ct.call(...tc.cmd), cr.call(...tc.cmd)]);
-          if (tc.sleepAfter) await new Promise((r) => setTimeout(r, tc.sleepAfter));
-          if ('noCompare' in tc && tc.noCompare) continue;
-          if (tc.mode === 'ttl' && rt.t === 'int' && rr.t === 'int') {
-            const d = rt.v - rr.v;
-            expect(d >= -1n && d <= 1n, `${fmtCmd(tc.cmd)}: tandem ${rt.v} redis ${rr.v}`).toBe(true);
-            continue;
+        // extra connections of this group: index -> [tandem, redis]
+        const extra = new Map<number, [RespClient, RespClient]>();
+        const pair = async (i: number): Promise<[RespClient, RespClient]> => {
+          if (i === 0) return [ct, cr];
+          let p = extra.get(i);
+          if (!p) {
+            p = await Promise.all([tandem.client(), redis.client()]);
+            extra.set(i, p);
+            if (opts.resp3) await Promise.all(p.map((c) => c.call('HELLO', '3')));
           }
-          const a = canonical(rt, tc.mode);
-          const b = canonical(rr, tc.mode);
-          expect(a, `${fmtCmd(tc.cmd)}\n  tandem: ${show(rt)}\n  redis:  ${show(rr)}`).toEqual(b);
+          return p;
+        };
+        const exchange = async (c: RespClient, cmd: Arg[] | undefined, n: number): Promise<Reply[]> => {
+          if (cmd !== undefined) c.send(...cmd);
+          const out: Reply[] = [];
+          for (let i = 0; i < n; i++) out.push(await c.next());
+          return out;
+        };
+        try {
+          for (const raw of cases) {
+            const tc = norm(raw);
+            const [t, r] = await pair(tc.conn ?? 0);
+            const n = tc.replies ?? 1;
+            const [rts, rrs] = await Promise.all([exchange(t, tc.cmd, n), exchange(r, tc.cmd, n)]);
+            if (tc.sleepAfter) await new Promise((res) => setTimeout(res, tc.sleepAfter));
+            if (tc.noCompare) continue;
+            for (let i = 0; i < n; i++) {
+              const rt = rts[i];
+              const rr = rrs[i];
+              const what = `${fmtCmd(tc.cmd)}${tc.conn ? ` [conn ${tc.conn}]` : ''}${n > 1 ? ` (frame ${i + 1}/${n})` : ''}`;
+              if (tc.mode === 'ttl' && rt.t === 'int' && rr.t === 'int') {
+                const d = rt.v - rr.v;
+                expect(d >= -1n && d <= 1n, `${what}: tandem ${rt.v} redis ${rr.v}`).toBe(true);
+                continue;
+              }
+              const a = canonical(rt, tc.mode);
+              const b = canonical(rr, tc.mode);
+              expect(a, `${what}\n  tandem: ${show(rt)}\n  redis:  ${show(rr)}`).toEqual(b);
+            }
+          }
+        } finally {
+          for (const [x, y] of extra.values()) {
+            x.close();
+            y.close();
+          }
         }
       });
     }
