@@ -11,7 +11,8 @@
  * Several connections per server: a case may name `conn` (0 is the main connection; others open on first use, in
  * the group's protocol, and close when the group ends), read several reply frames (`replies`, e.g. SUBSCRIBE a b
  * answers with two frames) or only read frames pushed to it without sending anything (`cmd` omitted, `replies`
- * frames; e.g. messages delivered to a subscriber).
+ * frames; e.g. messages delivered to a subscriber). With several frames, mode 'unordered' compares them as a
+ * multiset of exact frames (e.g. pmessages of several matching patterns, delivered in hash order).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply, RespClient } from './resp-client';
@@ -135,6 +136,12 @@ export function differential(
             const [rts, rrs] = await Promise.all([exchange(t, tc.cmd, n), exchange(r, tc.cmd, n)]);
             if (tc.sleepAfter) await new Promise((res) => setTimeout(res, tc.sleepAfter));
             if (tc.noCompare) continue;
+            if (n > 1 && tc.mode === 'unordered') {
+              const a = rts.map(sortKey).sort();
+              const b = rrs.map(sortKey).sort();
+              expect(a, `${fmtCmd(tc.cmd)} (${n} frames, any order)`).toEqual(b);
+              continue;
+            }
             for (let i = 0; i < n; i++) {
               const rt = rts[i];
               const rr = rrs[i];
