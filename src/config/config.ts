@@ -1,71 +1,93 @@
 /**
  * Live configuration: canonical string values for every directive in the table, typed getters for the hot paths,
- * validation with Redis' error reasons, and change listeners so subsystems react to CONFIG SET at once.
+ * validation with Redis' error reasons, all-or-nothing CONFIG SET, and change listeners so subsystems react to a
+ * change at once. The table itself is in directives.ts.
  */
+import { splitArgs } from '../protocol/resp-parser';
+import { globMatch } from '../store/glob';
 import { DIRECTIVES, type Directive } from './directives';
+import {
+  ConfigError,
+  parseCLong,
+  parseMemory,
+  parseMemoryExact,
+  parseStrictInt,
+  toSigned64,
+  toUnsigned64,
+} from './values';
 
-export class ConfigError extends Error {}
-
-/** Parses Redis memory units: 1k=1000, 1kb=1024, 1m, 1mb, 1g, 1gb (case-insensitive). NaN on bad input. */
-export function parseMemory(v: string): number {
-  const m = /^(-?\d+)(k|kb|m|mb|g|gb)?$/i.exec(v);
-  if (!m) return Number.NaN;
-  const n = Number(m[1]);
-  switch ((m[2] ?? '').toLowerCase()) {
-    case 'k':
-      return n * 1000;
-    case 'kb':
-      return n * 1024;
-    case 'm':
-      return n * 1000 * 1000;
-    case 'mb':
-      return n * 1024 * 1024;
-    case 'g':
-      return n * 1000 * 1000 * 1000;
-    case 'gb':
-      return n * 1024 * 1024 * 1024;
-    default:
-      return n;
-  }
-}
+export { ConfigError, parseMemory };
 
 type Listener = (value: string, name: string) => void;
+
+/** Result of CONFIG SET: null on success, otherwise the full error line (with its code, e.g. "ERR ..."). */
+export type ConfigSetResult = string | null;
+
+export interface ConfigSetOptions {
+  /** the server is loading a dataset (directives flagged denyLoading are refused) */
+  loading?: boolean;
+  /** the requesting client may change protected directives (dir, dbfilename) */
+  allowProtected?: boolean;
+}
 
 export class Config {
   private readonly byName = new Map<string, Directive>();
   private readonly values = new Map<string, string>();
   private readonly numbers = new Map<string, number>();
   private readonly listeners = new Map<string, Listener[]>();
-  /** path of the config file we were started with (for CONFIG REWRITE), '' if none */
+  private readonly seenAtStartup = new Set<string>();
+  private readonly table: readonly Directive[];
+  /** absolute path of the config file we were started with (for CONFIG REWRITE and INFO), '' if none */
   configFile = '';
+  /** ACL `user` lines from the config file: [name, ...rules] (stored for CONFIG REWRITE and a future ACL layer) */
+  readonly users: string[][] = [];
+  /** rename-command pairs from the config file; an empty target removes the command */
+  readonly renamedCommands: [from: string, to: string][] = [];
 
   constructor(table: readonly Directive[] = DIRECTIVES) {
+    this.table = table;
     for (const d of table) {
       this.byName.set(d.name, d);
       for (const a of d.aliases ?? []) this.byName.set(a, d);
-      this.store(d, d.default);
+      this.assign(d, d.special?.get ? d.special.get() : d.default);
     }
   }
 
   directive(name: string): Directive | undefined {
-    return this.byName.get(name.toLowerCase());
+    return this.byName.get(name) ?? this.byName.get(name.toLowerCase());
   }
 
   /** All canonical directives (no aliases), in table order. */
   directives(): Directive[] {
-    return [...new Set(this.byName.values())];
+    return [...this.table];
+  }
+
+  /** Every name CONFIG GET * can report (aliases included, hidden knobs excluded), in table order. */
+  visibleNames(): string[] {
+    const out: string[] = [];
+    for (const d of this.table) {
+      if (d.hidden) continue;
+      out.push(d.name);
+      if (d.aliases) out.push(...d.aliases);
+    }
+    return out;
   }
 
   get(name: string): string {
-    const d = this.byName.get(name);
+    const d = this.directive(name);
     if (!d) throw new Error(`unknown config ${name}`);
+    if (d.special?.get) return d.special.get();
     return this.values.get(d.name)!;
   }
 
-  /** Numeric value of an int/memory directive (cached: safe on hot paths). */
+  /** Numeric value of an int/memory directive (cached: safe on hot paths). Percentages come back negative. */
   num(name: string): number {
-    const n = this.numbers.get(name);
-    if (n === undefined) throw new Error(`config ${name} is not numeric`);
+    let n = this.numbers.get(name);
+    if (n === undefined) {
+      const d = this.directive(name);
+      if (d) n = this.numbers.get(d.name);
+      if (n === undefined) throw new Error(`config ${name} is not numeric`);
+    }
     return n;
   }
 
@@ -73,38 +95,158 @@ export class Config {
     return this.get(name) === 'yes';
   }
 
+  isDefault(name: string): boolean {
+    const d = this.directive(name);
+    return d !== undefined && this.get(d.name) === d.default;
+  }
+
   /**
-   * Validates and sets a directive from its argument words (one word for plain types). Throws ConfigError with
-   * Redis' reason text. `atStartup` allows immutable directives.
+   * Validates and sets a directive from its argument words (as on a config file line). Throws ConfigError with
+   * Redis' reason text. `atStartup` allows immutable directives and gives config-file semantics (several `save`
+   * lines accumulate; a single argument of a multi-word directive is split like a config line).
    */
   set(name: string, args: readonly string[], atStartup: boolean): void {
-    const d = this.byName.get(name.toLowerCase());
+    const d = this.directive(name);
     if (!d) throw new ConfigError('Bad directive or wrong number of arguments');
     if (!atStartup && !d.mutable) throw new ConfigError("can't set immutable config");
-    const value = this.normalize(d, args);
-    const old = this.values.get(d.name);
-    this.store(d, value);
-    if (old !== value) for (const fn of this.listeners.get(d.name) ?? []) fn(value, d.name);
+    let words = args;
+    if (!d.multiArg && words.length !== 1) throw new ConfigError('wrong number of arguments');
+    if (atStartup && d.multiArg && words.length === 1 && words[0] !== '') words = splitArgs(words[0]) ?? words;
+    const old = this.values.get(d.name)!;
+    const value = this.normalize(d, words, atStartup);
+    if (atStartup) this.seenAtStartup.add(d.name);
+    this.assign(d, value);
+    if (old !== value) this.notify(d);
+  }
+
+  /**
+   * CONFIG SET name value [name value ...]: every value is validated and set, then listeners run; any failure
+   * restores all previous values. Error precedence and texts follow Redis 7.0.
+   */
+  setMany(pairs: readonly [name: string, value: string][], opts: ConfigSetOptions = {}): ConfigSetResult {
+    const chosen: Directive[] = [];
+    let error: string | null = null;
+    for (const [name, value] of pairs) {
+      const d = this.directive(name);
+      if (error !== null) continue;
+      if (!d) {
+        error = `ERR Unknown option or number of arguments for CONFIG SET - '${name}'`;
+      } else if (!d.mutable || (d.protectedConfig && !opts.allowProtected)) {
+        const why = !d.mutable ? "can't set immutable config" : "can't set protected config";
+        error = `ERR CONFIG SET failed (possibly related to argument '${name}') - ${why}`;
+      } else if (opts.loading && d.denyLoading) {
+        error = 'LOADING Redis is loading the dataset in memory';
+      } else if (chosen.includes(d)) {
+        error = `ERR CONFIG SET failed (possibly related to argument '${name}') - duplicate parameter`;
+      } else {
+        chosen.push(d);
+      }
+      void value;
+    }
+    if (error !== null) return error;
+
+    const before = chosen.map((d) => this.values.get(d.name)!);
+    const changed: Directive[] = [];
+    for (let i = 0; i < chosen.length; i++) {
+      const d = chosen[i];
+      const raw = pairs[i][1];
+      // Multi-word values arrive as one argument and are split on single spaces (empty value = no words).
+      const words = d.multiArg ? (raw === '' ? [] : raw.split(' ')) : [raw];
+      try {
+        const v = this.normalize(d, words, false);
+        this.assign(d, v);
+        if (v !== before[i]) changed.push(d);
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        for (let j = 0; j <= i; j++) this.assign(chosen[j], before[j]);
+        return `ERR CONFIG SET failed (possibly related to argument '${pairs[i][0].toLowerCase()}') - ${err.message}`;
+      }
+    }
+    for (const d of changed) {
+      try {
+        this.notify(d);
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        for (let j = 0; j < chosen.length; j++) this.assign(chosen[j], before[j]);
+        for (const c of changed) this.notifyQuietly(c);
+        return `ERR CONFIG SET failed (possibly related to argument '${d.name}') - ${err.message}`;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * CONFIG GET: the union of the directives matching each pattern (globs match case-insensitively; an exact name
+   * is reported as typed, the way Redis echoes it). Hidden directives need their exact name.
+   */
+  matching(patterns: readonly string[]): [name: string, value: string][] {
+    const out = new Map<string, [string, string]>();
+    const seen = new Set<string>();
+    for (const p of patterns) {
+      if (!/[[*?]/.test(p)) {
+        const d = this.directive(p);
+        if (d && !seen.has(p.toLowerCase())) {
+          seen.add(p.toLowerCase());
+          out.set(p.toLowerCase(), [p, this.get(d.name)]);
+        }
+        continue;
+      }
+      for (const d of this.table) {
+        if (d.hidden) continue;
+        for (const n of [d.name, ...(d.aliases ?? [])]) {
+          if (seen.has(n) || !globMatch(p, n, true)) continue;
+          seen.add(n);
+          out.set(n, [n, this.get(d.name)]);
+        }
+      }
+    }
+    return [...out.values()];
   }
 
   /** Runs `fn` now and whenever the directive changes. */
   watch(name: string, fn: Listener): void {
-    const d = this.byName.get(name);
+    const d = this.directive(name);
     if (!d) throw new Error(`unknown config ${name}`);
     const list = this.listeners.get(d.name) ?? [];
     list.push(fn);
     this.listeners.set(d.name, list);
-    fn(this.values.get(d.name)!, d.name);
+    fn(this.get(d.name), d.name);
   }
 
-  private store(d: Directive, value: string): void {
+  private notify(d: Directive): void {
+    const v = this.get(d.name);
+    for (const fn of this.listeners.get(d.name) ?? []) fn(v, d.name);
+  }
+
+  private notifyQuietly(d: Directive): void {
+    try {
+      this.notify(d);
+    } catch {
+      // restoring a previous value must not fail the rollback itself
+    }
+  }
+
+  private assign(d: Directive, value: string): void {
     this.values.set(d.name, value);
-    if (d.type === 'int' || d.type === 'memory') this.numbers.set(d.name, Number(value));
+    if (d.type === 'int' || d.type === 'memory') {
+      let n: number;
+      if (d.octal) n = Number.parseInt(value, 8);
+      else if (value.endsWith('%')) n = -Number(value.slice(0, -1));
+      else n = Number(value);
+      this.numbers.set(d.name, n);
+    }
   }
 
-  normalize(d: Directive, args: readonly string[]): string {
-    if (d.normalize) return d.normalize(args);
-    if (args.length !== 1) throw new ConfigError('wrong number of arguments');
+  /** Turns argument words into the canonical value, throwing ConfigError with Redis' reason. */
+  normalize(d: Directive, args: readonly string[], atStartup = false): string {
+    if (d.special) {
+      const current = this.values.get(d.name) ?? d.default;
+      return d.special.parse(args, {
+        current,
+        startup: atStartup,
+        firstAtStartup: atStartup && !this.seenAtStartup.has(d.name),
+      });
+    }
     const v = args[0];
     switch (d.type) {
       case 'bool': {
@@ -113,26 +255,65 @@ export class Config {
         return l;
       }
       case 'int':
-      case 'memory': {
-        const n = d.type === 'memory' ? parseMemory(v) : /^-?\d+$/.test(v) ? Number(v) : Number.NaN;
-        if (Number.isNaN(n)) {
-          throw new ConfigError(
-            d.type === 'memory' ? 'argument must be a memory value' : "argument couldn't be parsed into an integer",
-          );
-        }
-        if ((d.min !== undefined && n < d.min) || (d.max !== undefined && n > d.max)) {
-          throw new ConfigError(`argument must be between ${d.min} and ${d.max} inclusive`);
-        }
-        return String(n);
-      }
+      case 'memory':
+        return this.normalizeNumber(d, v);
       case 'enum': {
         const l = v.toLowerCase();
-        if (!d.values!.includes(l))
-          throw new ConfigError(`argument(s) must be one of the following: ${d.values!.join(', ')}`);
+        const idx = d.values!.indexOf(l);
+        if (idx < 0) throw new ConfigError(`argument(s) must be one of the following: ${d.values!.join(', ')}`);
+        // synonyms (oom-score-adj yes/relative) print as the first name with the same meaning
+        if (d.enumIds) return d.values![d.enumIds.indexOf(d.enumIds[idx])];
         return l;
       }
-      default:
+      default: {
+        const why = d.validate?.(v);
+        if (why) throw new ConfigError(why);
         return v;
+      }
     }
+  }
+
+  private normalizeNumber(d: Directive, v: string): string {
+    let n: bigint | null = null;
+    if (d.type === 'memory') {
+      const m = parseMemoryExact(v);
+      if (m !== null) n = toSigned64(m);
+    }
+    if (n === null && d.percent && v.length > 1 && v.endsWith('%')) {
+      const p = parseStrictInt(v.slice(0, -1));
+      if (p !== null && p >= 0n) n = -p;
+    }
+    if (n === null && d.octal) n = parseCLong(v, 8);
+    if (n === null && d.type === 'int' && !d.octal) n = parseStrictInt(v);
+    if (n === null) {
+      if (d.type === 'memory') {
+        throw new ConfigError(
+          d.percent ? 'argument must be a memory or percent value' : 'argument must be a memory value',
+        );
+      }
+      throw new ConfigError(
+        d.octal ? "argument couldn't be parsed as an octal number" : "argument couldn't be parsed into an integer",
+      );
+    }
+    const min = d.min!;
+    const max = d.max!;
+    if (d.unsigned) {
+      const u = toUnsigned64(n);
+      if (u > max || u < min) {
+        const f = (x: bigint) => (d.octal ? x.toString(8) : String(x));
+        throw new ConfigError(`argument must be between ${f(min)} and ${f(max)} inclusive`);
+      }
+      n = u;
+    } else if (d.percent && n < 0n) {
+      if (n < min) throw new ConfigError(`percentage argument must be less or equal to ${-min}`);
+      return `${-n}%`;
+    } else if (n > max || n < min) {
+      throw new ConfigError(`argument must be between ${min} and ${max} inclusive`);
+    }
+    if (d.clamp) {
+      if (n < d.clamp[0]) n = d.clamp[0];
+      if (n > d.clamp[1]) n = d.clamp[1];
+    }
+    return d.octal ? n.toString(8) : String(n);
   }
 }

@@ -1,14 +1,19 @@
 /**
- * Reading configuration the way redis-server does: a config file (or '-' for stdin) followed by `--directive args`
- * command-line options, all turned into config lines and applied in order. Errors produce Redis' FATAL CONFIG FILE
- * ERROR block.
+ * Reading configuration the way redis-server does: the config file (and/or stdin), then the `--directive args`
+ * command-line options appended as extra lines, all applied in order. Errors produce Redis' FATAL CONFIG FILE ERROR
+ * block, with line numbers counted through the file and the options alike (so `--port x` alone is "line 2").
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { splitArgs } from '../protocol/resp-parser';
+import { globMatch } from '../store/glob';
 import { type Config, ConfigError } from './config';
+import { DEPRECATED_DIRECTIVES } from './directives';
+import { reprQuote, strerror } from './values';
 
 export class FatalConfigError extends Error {
   constructor(
+    /** 0 when the error is not tied to a line (e.g. the log file cannot be opened) */
     readonly lineNumber: number,
     readonly line: string,
     readonly reason: string,
@@ -16,71 +21,274 @@ export class FatalConfigError extends Error {
     super(reason);
   }
 
-  /** The block redis-server prints before exiting with status 1. */
+  /** The block redis-server prints (to stderr) before exiting with status 1. */
   render(version: string): string {
-    return `\n*** FATAL CONFIG FILE ERROR (Redis ${version}) ***\nReading the configuration file, at line ${this.lineNumber}\n>>> '${this.line}'\n${this.reason}\n`;
+    const where =
+      this.lineNumber > 0 ? `Reading the configuration file, at line ${this.lineNumber}\n>>> '${this.line}'\n` : '';
+    return `\n*** FATAL CONFIG FILE ERROR (Redis ${version}) ***\n${where}${this.reason}\n`;
   }
+}
+
+/** A config file (or an included one) could not be read: Redis logs this and exits. */
+export class ConfigFileOpenError extends Error {}
+
+/** A `sentinel ...` line, queued for the Sentinel layer when loading in sentinel mode. */
+export interface SentinelLine {
+  args: string[];
+  lineNumber: number;
+  line: string;
+}
+
+export interface LoadOptions {
+  /** also read config text from stdin (after the file), like a trailing '-' on redis-server's command line */
+  stdin?: boolean;
+  /** sentinel mode: `sentinel` lines are collected into `sentinelLines` instead of being rejected */
+  sentinel?: boolean;
+  sentinelLines?: SentinelLine[];
+  /** command names known to the server, for rename-command checks (default: Tandem's command table) */
+  commandNames?: Iterable<string>;
 }
 
 /**
  * Converts redis-server style argv (after the optional config file) into config text: each `--name` starts a line,
- * following words are its arguments (quoted so that empty strings and spaces survive).
+ * and following words are appended quoted, so empty strings and spaces survive. A bare `--save` (last, or followed
+ * by another option) means `save ""`, as in Redis 7.0.1+.
  */
 export function argsToConfigText(args: readonly string[]): string {
-  const lines: string[] = [];
-  let cur: string[] | null = null;
-  for (const a of args) {
-    if (a.startsWith('--') && a.length > 2) {
-      if (cur) lines.push(cur.join(' '));
-      cur = [a.slice(2)];
-    } else if (cur) {
-      cur.push(quoteConfigArg(a));
+  let out = '';
+  let lastHadArg = true;
+  for (let j = 0; j < args.length; j++) {
+    const a = args[j];
+    if (lastHadArg && a.startsWith('--')) {
+      if (out.length) out += '\n';
+      out += `${a.slice(2)} `;
+      const words = splitArgs(a);
+      if (words !== null && words.length === 1) {
+        lastHadArg = false;
+        const nextIsOption = j !== args.length - 1 && args[j + 1].startsWith('--');
+        const isLast = j === args.length - 1;
+        const name = a.toLowerCase();
+        if (name === '--save' && (nextIsOption || isLast)) {
+          out += '""';
+          lastHadArg = !isLast;
+        } else if (name === '--sentinel' && nextIsOption) {
+          lastHadArg = true;
+        }
+      } else {
+        lastHadArg = true; // "--port 6380" as one argument
+      }
     } else {
-      throw new FatalConfigError(0, a, 'Invalid argument: options must start with --');
+      out += `${reprQuote(a)} `;
+      lastHadArg = true;
     }
   }
-  if (cur) lines.push(cur.join(' '));
-  return lines.join('\n');
+  return out;
 }
 
-function quoteConfigArg(a: string): string {
-  if (a !== '' && !/[\s"'\\]/.test(a)) return a;
-  return `"${a.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`;
+interface LoadState {
+  opts: LoadOptions;
+  commandNames: Set<string> | null;
+  userNames: Set<string>;
+}
+
+function fatal(lineNumber: number, line: string, reason: string): never {
+  throw new FatalConfigError(lineNumber, line, reason);
 }
 
 /** Applies config text; line numbers count from `firstLine`. */
-export function applyConfigText(config: Config, text: string, firstLine = 1): void {
+export function applyConfigText(config: Config, text: string, firstLine = 1, opts: LoadOptions = {}): void {
+  applyText(config, text, firstLine, { opts, commandNames: null, userNames: new Set() });
+}
+
+function applyText(config: Config, text: string, firstLine: number, st: LoadState): void {
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i];
-    const line = raw.trim();
+    const line = lines[i].replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+    const lineNo = firstLine + i;
     if (line === '' || line.startsWith('#')) continue;
-    const words = splitArgs(line);
-    if (words === null || words.length === 0) {
-      throw new FatalConfigError(firstLine + i, line, 'Unbalanced quotes in configuration line');
+    const argv = splitArgs(line);
+    if (argv === null) fatal(lineNo, line, 'Unbalanced quotes in configuration line');
+    if (argv.length === 0) continue;
+    const name = argv[0].toLowerCase();
+    if (config.directive(name)) {
+      try {
+        config.set(name, argv.slice(1), true);
+      } catch (err) {
+        if (err instanceof ConfigError) fatal(lineNo, line, err.message);
+        throw err;
+      }
+      continue;
     }
-    try {
-      config.set(words[0], words.slice(1), true);
-    } catch (err) {
-      if (err instanceof ConfigError) throw new FatalConfigError(firstLine + i, line, err.message);
-      throw err;
+    if (DEPRECATED_DIRECTIVES.includes(name) && argv.length === 2) continue;
+    if (name === 'include' && argv.length === 2) {
+      includeFile(config, argv[1], st);
+    } else if (name === 'rename-command' && argv.length === 3) {
+      renameCommand(config, argv[1], argv[2], lineNo, line, st);
+    } else if (name === 'user' && argv.length >= 2) {
+      const why = checkUserLine(argv, st.userNames);
+      if (why) fatal(lineNo, line, why);
+      config.users.push(argv.slice(1));
+    } else if (name === 'loadmodule' && argv.length >= 2) {
+      fatal(lineNo, line, `Modules are not supported by Tandem: cannot load '${argv[1]}'`);
+    } else if (name.includes('.')) {
+      if (argv.length < 2) fatal(lineNo, line, 'Module config specified without value');
+      fatal(lineNo, line, `Modules are not supported by Tandem: unknown module config '${argv[0]}'`);
+    } else if (name === 'sentinel') {
+      // A lone `sentinel` only selects sentinel mode (handled by the binary); anything more needs that mode.
+      if (argv.length !== 1) {
+        if (!st.opts.sentinel) fatal(lineNo, line, 'sentinel directive while not in sentinel mode');
+        st.opts.sentinelLines?.push({ args: argv.slice(1), lineNumber: lineNo, line });
+      }
+    } else {
+      fatal(lineNo, line, 'Bad directive or wrong number of arguments');
     }
   }
 }
 
-/** Loads `file` (may be '' for none, '-' for stdin) and then the command-line options, like redis-server. */
-export function loadServerConfig(config: Config, file: string, options: readonly string[]): void {
-  let text = '';
-  if (file === '-') text = fs.readFileSync(0, 'latin1');
-  else if (file !== '') {
-    try {
-      text = fs.readFileSync(file, 'latin1');
-    } catch (err) {
-      throw new Error(`Fatal error, can't open config file '${file}': ${(err as Error).message}`);
-    }
-    config.configFile = file;
+function readConfigFile(file: string): string {
+  try {
+    return fs.readFileSync(file, 'latin1');
+  } catch (err) {
+    throw new ConfigFileOpenError(`Fatal error, can't open config file '${file}': ${strerror(err)}`);
   }
-  const optText = argsToConfigText(options);
-  // Like Redis, options are appended to the file's text, so line numbers in errors count through both.
-  applyConfigText(config, text === '' ? optText : `${text}\n${optText}`, 1);
+}
+
+/** `include` (config files only): relative to the current directory; a glob in the last part may match nothing. */
+function includeFile(config: Config, spec: string, st: LoadState): void {
+  if (!/[*?[]/.test(spec)) {
+    applyText(config, readConfigFile(spec), 1, st);
+    return;
+  }
+  const dir = path.dirname(spec);
+  const pattern = path.basename(spec);
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(dir).filter((n) => globMatch(pattern, n) && !n.startsWith('.'));
+  } catch {
+    return; // like glob(3) finding nothing
+  }
+  for (const n of names.sort()) applyText(config, readConfigFile(path.join(dir, n)), 1, st);
+}
+
+function renameCommand(config: Config, from: string, to: string, lineNo: number, line: string, st: LoadState): void {
+  if (st.commandNames === null) {
+    let names = st.opts.commandNames;
+    if (!names) {
+      // Loaded lazily so the config layer does not drag the command table in for unit tests and tools.
+      const { allSpecs } = require('../commands/table') as typeof import('../commands/table');
+      names = allSpecs.map((s) => s.name);
+    }
+    st.commandNames = new Set([...names].map((n) => n.toLowerCase()));
+  }
+  const names = st.commandNames;
+  if (!names.has(from.toLowerCase())) fatal(lineNo, line, 'No such command in rename-command');
+  names.delete(from.toLowerCase());
+  if (to !== '') {
+    if (names.has(to.toLowerCase())) fatal(lineNo, line, 'Target command name already exists');
+    names.add(to.toLowerCase());
+  }
+  config.renamedCommands.push([from.toLowerCase(), to.toLowerCase()]);
+}
+
+const ACL_WORDS = new Set([
+  'on',
+  'off',
+  'nopass',
+  'resetpass',
+  'reset',
+  'allkeys',
+  'allchannels',
+  'allcommands',
+  'nocommands',
+  'resetkeys',
+  'resetchannels',
+  'clearselectors',
+  'sanitize-payload',
+  'skip-sanitize-payload',
+]);
+
+/** Syntax check of one ACL rule (what Redis tries on a throw-away user). Returns the error text or null. */
+function aclRuleError(rule: string): string | null {
+  const l = rule.toLowerCase();
+  if (ACL_WORDS.has(l)) return null;
+  const c = rule[0];
+  if (c === '>' || c === '<') return null;
+  if (c === '#' || c === '!') {
+    return /^[0-9a-f]{64}$/.test(rule.slice(1))
+      ? null
+      : 'The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters';
+  }
+  if (c === '~' || c === '&') return null;
+  if (/^%(R|W|RW|WR)~/i.test(rule)) return null;
+  if ((c === '+' || c === '-') && rule.length > 1) return null; // unknown commands are tolerated at load time
+  if (c === '(' && rule.endsWith(')')) {
+    for (const inner of rule.slice(1, -1).split(' ').filter(Boolean)) {
+      const why = aclRuleError(inner);
+      if (why) return why;
+    }
+    return null;
+  }
+  return 'Syntax error';
+}
+
+function checkUserLine(argv: readonly string[], seen: Set<string>): string | null {
+  if (seen.has(argv[1])) {
+    return `Error in user declaration '${argv[1]}': Duplicate user found. A user can only be defined once in config files`;
+  }
+  // Selectors may span several words: "(~key* +get)" arrives as "(~key*" "+get)".
+  const rules: string[] = [];
+  for (let j = 2; j < argv.length; j++) {
+    if (argv[j].startsWith('(') && !argv[j].endsWith(')')) {
+      let merged = argv[j];
+      while (++j < argv.length) {
+        merged += ` ${argv[j]}`;
+        if (argv[j].endsWith(')')) break;
+      }
+      if (!merged.endsWith(')')) return `Error in user declaration '${argv[1]}': Syntax error`;
+      rules.push(merged);
+    } else {
+      rules.push(argv[j]);
+    }
+  }
+  for (let j = 0; j < rules.length; j++) {
+    const why = aclRuleError(rules[j]);
+    // Redis names the offending word by the rule's index into the whole line (an off-by-two it has); kept as is.
+    if (why) return `Error in user declaration '${argv[j] ?? ''}': ${why}`;
+  }
+  seen.add(argv[1]);
+  return null;
+}
+
+/**
+ * Loads `file` ('' for none, '-' for stdin only) and then the command-line options, like redis-server. Throws
+ * FatalConfigError (print its render()) or ConfigFileOpenError (print its message).
+ */
+export function loadServerConfig(
+  config: Config,
+  file: string,
+  options: readonly string[],
+  opts: LoadOptions = {},
+): void {
+  let text = '';
+  if (file !== '' && file !== '-') {
+    config.configFile = path.resolve(file);
+    text = readConfigFile(file);
+  }
+  if (file === '-' || opts.stdin) text += fs.readFileSync(0, 'latin1');
+  // As in Redis, the options always follow a newline, so with no file they start on line 2.
+  text += `\n${argsToConfigText(options)}`;
+  const st: LoadState = {
+    opts,
+    commandNames: opts.commandNames ? new Set([...opts.commandNames].map((n) => n.toLowerCase())) : null,
+    userNames: new Set(),
+  };
+  applyText(config, text, 1, st);
+  const logfile = config.get('logfile');
+  if (logfile !== '') {
+    try {
+      fs.closeSync(fs.openSync(logfile, 'a'));
+    } catch (err) {
+      throw new FatalConfigError(0, '', `Can't open the log file: ${strerror(err)}`);
+    }
+  }
 }
