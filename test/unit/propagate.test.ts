@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { Config } from '../../src/config/config';
 import { Propagator, encodeCommand } from '../../src/replication/propagate';
+import { processCommand } from '../../src/server/dispatch';
+import { Server } from '../../src/server/server';
 
 /** Collects the stream and renders it as readable argv lists. */
 function capture(p: Propagator) {
@@ -237,5 +240,118 @@ describe('Propagator', () => {
     callWith(p, [[0, ['SET', 'b', '1']]]);
     expect(Buffer.concat(a).toString('latin1')).toContain('$1\r\nb\r\n');
     expect(Buffer.concat(b).toString('latin1')).not.toContain('$1\r\nb\r\n');
+  });
+});
+
+/**
+ * The propagation contract end to end, in-process (no sockets): commands go through dispatch on a pseudo-client and
+ * the replication stream is captured from the server's propagator.
+ */
+describe('propagation of pub/sub and transactions through dispatch', () => {
+  function setup() {
+    const srv = new Server(new Config());
+    const s = capture(srv.propagator);
+    const c = srv.createPseudoClient('test');
+    const run = (...argv: string[]) => {
+      processCommand(srv, c, argv);
+      return c.out.take()?.toString('latin1') ?? '';
+    };
+    return { srv, s, c, run };
+  }
+
+  it('PUBLISH is not a write command but reaches the stream (no AOF-only special case)', () => {
+    const { s, run } = setup();
+    expect(run('PUBLISH', 'ch', 'hello')).toBe(':0\r\n');
+    expect(run('SPUBLISH', 'sh', 'x')).toBe(':0\r\n');
+    expect(s.cmds()).toEqual([
+      ['SELECT', '0'],
+      ['PUBLISH', 'ch', 'hello'],
+      ['SPUBLISH', 'sh', 'x'],
+    ]);
+  });
+
+  it('read-only transactions and failed commands propagate nothing', () => {
+    const { s, run } = setup();
+    run('MULTI');
+    run('HGET', 'h', 'f');
+    run('PING');
+    expect(run('EXEC')).toBe('*2\r\n$-1\r\n+PONG\r\n');
+    run('MULTI');
+    run('HSET', 'h'); // arity: aborts
+    expect(run('EXEC')).toBe('-EXECABORT Transaction discarded because of previous errors.\r\n');
+    expect(s.raw()).toBe('');
+  });
+
+  it('a transaction with a single write is sent bare, with two or more wrapped in MULTI/EXEC', () => {
+    const { s, run } = setup();
+    run('MULTI');
+    run('HSET', 'h', 'f', 'v');
+    run('HGET', 'h', 'f');
+    run('EXEC');
+    expect(s.cmds()).toEqual([
+      ['SELECT', '0'],
+      ['HSET', 'h', 'f', 'v'],
+    ]);
+    s.clear();
+    run('MULTI');
+    run('HSET', 'h', 'g', 'w');
+    run('HGET', 'h', 'g');
+    run('SADD', 's', 'a');
+    run('PUBLISH', 'ch', 'm');
+    run('EXEC');
+    expect(s.cmds()).toEqual([
+      ['MULTI'],
+      ['HSET', 'h', 'g', 'w'],
+      ['SADD', 's', 'a'],
+      ['PUBLISH', 'ch', 'm'],
+      ['EXEC'],
+    ]);
+  });
+
+  it('SELECT inside a transaction: SELECT before MULTI for the first write, then as the db changes', () => {
+    const { s, run } = setup();
+    run('SELECT', '5');
+    run('MULTI');
+    run('SADD', 's', 'a');
+    run('SELECT', '6');
+    run('SADD', 's', 'b');
+    run('EXEC');
+    run('SADD', 's', 'c'); // still in db 6 after the transaction
+    expect(s.cmds()).toEqual([
+      ['SELECT', '5'],
+      ['MULTI'],
+      ['SADD', 's', 'a'],
+      ['SELECT', '6'],
+      ['SADD', 's', 'b'],
+      ['EXEC'],
+      ['SADD', 's', 'c'],
+    ]);
+  });
+
+  it('runtime errors inside EXEC are skipped in the stream; the successful writes remain', () => {
+    const { s, run } = setup();
+    run('SADD', 'set', 'm');
+    s.clear();
+    run('MULTI');
+    run('HSET', 'set', 'f', 'v'); // WRONGTYPE
+    run('SADD', 'set', 'n');
+    run('SADD', 'set', 'n'); // no change: not propagated
+    expect(run('EXEC')).toBe(
+      '*3\r\n-WRONGTYPE Operation against a key holding the wrong kind of value\r\n:1\r\n:0\r\n',
+    );
+    expect(s.cmds()).toEqual([['SADD', 'set', 'n']]);
+  });
+
+  it('a transaction failed by WATCH propagates nothing', () => {
+    const { srv, s, run } = setup();
+    const other = srv.createPseudoClient('other');
+    run('WATCH', 'h');
+    processCommand(srv, other, ['HSET', 'h', 'f', '1']);
+    s.clear();
+    run('MULTI');
+    run('HSET', 'h', 'f', '2');
+    run('SADD', 's', 'x');
+    expect(run('EXEC')).toBe('*-1\r\n');
+    expect(s.raw()).toBe('');
   });
 });
