@@ -36,12 +36,16 @@ function bulkText(s: Bytes): string {
   return `$${s.length}\r\n${s}\r\n`;
 }
 
-/** Writes `<marker>N\r\n` + body to every client of `set`; returns how many received it. */
-function deliver(set: Set<Client>, count: string, body: string): number {
+/** Frame headers by element count: [RESP2 array, RESP3 push]. */
+const HEAD3 = ['*3\r\n', '>3\r\n'] as const;
+const HEAD4 = ['*4\r\n', '>4\r\n'] as const;
+
+/** Writes the header for the client's protocol + body to every client of `set`; returns how many received it. */
+function deliver(set: Set<Client>, head: readonly [string, string], body: string): number {
   let n = 0;
   for (const c of set) {
     if (c.closed) continue;
-    c.out.raw(c.resp === 3 ? `>${count}\r\n` : `*${count}\r\n`);
+    c.out.raw(head[c.resp === 3 ? 1 : 0]);
     c.out.raw(body);
     c.markPending();
     n++;
@@ -93,13 +97,13 @@ export class PubSub {
     const subs = this.channels.get(channel);
     if (subs) {
       tail = bulkText(channel) + bulkText(message);
-      n += deliver(subs, '3', `$7\r\nmessage\r\n${tail}`);
+      n += deliver(subs, HEAD3, `$7\r\nmessage\r\n${tail}`);
     }
     if (this.patterns.size > 0) {
       for (const [pattern, set] of this.patterns) {
         if (!globMatch(pattern, channel)) continue;
         if (tail === null) tail = bulkText(channel) + bulkText(message);
-        n += deliver(set, '4', `$8\r\npmessage\r\n${bulkText(pattern)}${tail}`);
+        n += deliver(set, HEAD4, `$8\r\npmessage\r\n${bulkText(pattern)}${tail}`);
       }
     }
     return n;
@@ -109,7 +113,7 @@ export class PubSub {
   spublish(channel: Bytes, message: Bytes): number {
     const subs = this.shardChannels.get(channel);
     if (!subs) return 0;
-    return deliver(subs, '3', `$8\r\nsmessage\r\n${bulkText(channel)}${bulkText(message)}`);
+    return deliver(subs, HEAD3, `$8\r\nsmessage\r\n${bulkText(channel)}${bulkText(message)}`);
   }
 
   /** Subscription count reported by (P)SUBSCRIBE / (P)UNSUBSCRIBE replies. */

@@ -245,6 +245,22 @@ const groups: Record<string, DiffCase[]> = {
     ['FLUSHDB'],
     ['SELECT', '0'],
   ],
+  'EXEC is refused when the server became a read-only replica meanwhile': [
+    ['MULTI'],
+    ['SET', 'a', '1'],
+    { conn: 1, cmd: ['REPLICAOF', '127.0.0.1', '1'] },
+    ['EXEC'],
+    ['GET', 'a'],
+    // reads only: runs normally
+    ['MULTI'],
+    ['GET', 'a'],
+    ['EXEC'],
+    // and writes are refused while queueing
+    ['MULTI'],
+    ['SET', 'a', '1'],
+    ['EXEC'],
+    { conn: 1, cmd: ['REPLICAOF', 'NO', 'ONE'] },
+  ],
   'blocking commands do not block inside a transaction': [
     ['MULTI'],
     ['BLPOP', 'nolist', '0'],
