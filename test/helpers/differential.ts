@@ -26,7 +26,7 @@ export type DiffCase =
       cmd?: Arg[];
       /** connection index (default 0, the main connection) */
       conn?: number;
-      /** number of reply frames this case produces (default 1) */
+      /** number of reply frames this case produces (default 1; 0 sends without reading, e.g. a command that blocks) */
       replies?: number;
       mode?: 'exact' | 'unordered' | 'pairs' | 'shape' | 'ttl';
       /** run on both but do not compare (set-up steps whose reply is random) */
