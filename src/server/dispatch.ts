@@ -48,11 +48,9 @@ export function lookupCommand(srv: Server, c: Client, argv: Bytes[]): CommandEnt
     reject(c, null, unknownCommandError(argv));
     return null;
   }
-  if (entry.subcommands) {
-    if (argv.length === 1) {
-      reject(c, entry, `ERR wrong number of arguments for '${entry.fullName}' command`);
-      return null;
-    }
+  // A container called alone is checked against its own arity, as in Redis: most (CONFIG, CLIENT...) have -2 and
+  // fail with "wrong number of arguments"; COMMAND has -1 and runs its own handler.
+  if (entry.subcommands && argv.length > 1) {
     const sub = entry.subcommands.get(argv[1].toLowerCase());
     if (!sub) {
       reject(c, entry, `ERR unknown subcommand '${argv[1].slice(0, 128)}'. Try ${entry.spec.name.toUpperCase()} HELP.`);
