@@ -300,7 +300,6 @@ export class RdbDecoder extends ByteReader {
         }
         this.curType = t;
         this.curKey = key;
-        this.curAt = this.base + at;
         this.remaining = n;
         this.items = [];
         if (t === T.Hash) this.pairs = [];
