@@ -95,7 +95,7 @@ export class WatchManager {
    * FLUSHDB / FLUSHALL / SWAPDB, called BEFORE the change: `emptied` loses its contents, which are replaced by those
    * of `replacedWith` (SWAPDB) or by nothing (flush). Watchers stay with their db index, so a watched key is dirtied
    * when it exists on either side, except when its logical state does not change (expired -> absent, expired ->
-   * expired, absent -> expired).
+   * expired, absent -> expired). Safe to combine with Db.flush(), whose per-key signals then find nothing to do.
    */
   touchAllInDb(emptied: Db, replacedWith: Db | null = null): void {
     if (this.count === 0) return;
@@ -111,11 +111,9 @@ export class WatchManager {
       if (!inEmptied && !incoming) continue;
       for (const [c, entry] of watchers) {
         if (entry.expired) {
-          if (!incoming) {
-            entry.expired = false;
-            continue;
-          }
-          if (incomingExpired) continue;
+          // Expired -> absent or expired -> expired: no logical change. The flag stays: the key may still be
+          // stored until the caller empties the db, and touch() clears it once the key is really gone.
+          if (!incoming || incomingExpired) continue;
         } else if (!inEmptied && incomingExpired) {
           entry.expired = true;
           continue;
