@@ -61,11 +61,12 @@ export function argDouble(c: Client, s: Bytes): number | null {
  */
 export function argTimeout(c: Client, s: Bytes): number | null {
   const d = parseDouble(s);
-  if (d === null || !Number.isFinite(d)) {
+  if (d === null) {
     c.error('ERR timeout is not a float or out of range');
     return null;
   }
-  if (d < 0) {
+  // Redis converts seconds*1000 to a long long: infinities and values past 2^63 ms wrap negative.
+  if (d < 0 || !(d * 1000 < 9223372036854775808)) {
     c.error('ERR timeout is negative');
     return null;
   }
