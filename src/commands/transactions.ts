@@ -62,6 +62,15 @@ function queuedGate(c: Client): string | null {
 function exec(c: Client): void {
   if (!c.inMulti) return c.error('ERR EXEC without MULTI');
   const srv = c.srv;
+  // Redis applies these gates before EXEC even starts, so they win over the checks below.
+  const gate = queuedGate(c);
+  if (gate !== null) {
+    if (c.cmd) c.cmd.rejectedCalls++;
+    c.cmd = null; // a refusal, not a failed call
+    discardTransaction(c);
+    const text = gate.startsWith('ERR ') ? gate.slice(4) : gate;
+    return c.error(`EXECABORT Transaction discarded because of: ${text}`);
+  }
   if (srv.watches.anyExpired(c)) c.dirtyCas = true;
   if (c.multiError) {
     discardTransaction(c);
@@ -70,15 +79,6 @@ function exec(c: Client): void {
   if (c.dirtyCas) {
     discardTransaction(c);
     return c.out.nullArray();
-  }
-  const gate = queuedGate(c);
-  if (gate !== null) {
-    const self = c.cmd;
-    if (self) self.rejectedCalls++;
-    c.cmd = null; // a refusal, not a failed call
-    discardTransaction(c);
-    const text = gate.startsWith('ERR ') ? gate.slice(4) : gate;
-    return c.error(`EXECABORT Transaction discarded because of: ${text}`);
   }
 
   const queue = c.multiQueue;

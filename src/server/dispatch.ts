@@ -94,7 +94,8 @@ export function processCommand(srv: Server, c: Client, argv: Bytes[]): void {
       reject(c, entry, 'ERR Command not allowed inside a transaction');
       return;
     }
-    c.multiQueue.push({ entry, argv });
+    // A transaction already doomed (queueing error, touched WATCH) keeps answering QUEUED but stores nothing more.
+    if (!c.multiError && !c.dirtyCas) c.multiQueue.push({ entry, argv });
     c.out.status('QUEUED');
     return;
   }

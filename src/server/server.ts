@@ -366,6 +366,7 @@ export class Server implements KeyspaceHooks {
     if (c.isMonitor) flags += 'O';
     if (c.inMulti) flags += 'x';
     if (c.blocked) flags += 'b';
+    if (c.dirtyCas) flags += 'd';
     if (c.inPubSub) flags += 'P';
     if (c.closeAfterReply) flags += 'c';
     if (c.noEvict) flags += 'e';

@@ -2,6 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RespClient, plain } from '../helpers/resp-client';
 import { type ServerHandle, startTandem } from '../helpers/servers';
 
+async function lineOf(c: RespClient, name: string): Promise<string | undefined> {
+  return ((await c.cmd('CLIENT', 'LIST')) as string).split('\n').find((l) => l.includes(`name=${name} `));
+}
+
 describe('transactions', () => {
   let srv: ServerHandle;
   const open: RespClient[] = [];
@@ -105,14 +109,26 @@ describe('transactions', () => {
     await c.cmd('PING');
     await c.cmd('PING');
     const other = await client();
-    const line = ((await other.cmd('CLIENT', 'LIST')) as string).split('\n').find((l) => l.includes('name=txn-client'));
-    expect(line).toMatch(/ flags=x /);
-    expect(line).toMatch(/ multi=2 /);
+    expect(await lineOf(other, 'txn-client')).toMatch(/ flags=x .* multi=2 /);
     await c.cmd('DISCARD');
-    const after = ((await other.cmd('CLIENT', 'LIST')) as string)
-      .split('\n')
-      .find((l) => l.includes('name=txn-client'));
-    expect(after).toMatch(/ flags=N .* multi=-1 /);
+    expect(await lineOf(other, 'txn-client')).toMatch(/ flags=N .* multi=-1 /);
+    // a doomed transaction answers QUEUED but stores nothing more
+    await c.cmd('MULTI');
+    await c.cmd('PING');
+    await c.cmd('NOSUCHCOMMAND');
+    await c.cmd('PING');
+    await c.cmd('PING');
+    expect(await lineOf(other, 'txn-client')).toMatch(/ flags=x .* multi=1 /);
+    await c.cmd('DISCARD');
+    // a touched WATCH shows as flag d, and nothing gets queued either
+    await c.cmd('WATCH', 'watched-key');
+    await other.cmd('SET', 'watched-key', '1');
+    expect(await lineOf(other, 'txn-client')).toMatch(/ flags=d .* multi=-1 /);
+    await c.cmd('MULTI');
+    await c.cmd('PING');
+    expect(await lineOf(other, 'txn-client')).toMatch(/ flags=xd .* multi=0 /);
+    expect(await c.call('EXEC')).toEqual({ t: 'array', v: null });
+    expect(await lineOf(other, 'txn-client')).toMatch(/ flags=N .* multi=-1 /);
   });
 
   it('QUIT inside MULTI closes the connection', async () => {

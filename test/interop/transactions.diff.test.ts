@@ -260,6 +260,14 @@ const groups: Record<string, DiffCase[]> = {
     ['SET', 'a', '1'],
     ['EXEC'],
     { conn: 1, cmd: ['REPLICAOF', 'NO', 'ONE'] },
+    // the role gate is checked before the WATCH outcome
+    ['WATCH', 'k'],
+    { conn: 1, cmd: ['SET', 'k', '1'] },
+    ['MULTI'],
+    ['SET', 'a', '1'],
+    { conn: 1, cmd: ['REPLICAOF', '127.0.0.1', '1'] },
+    ['EXEC'],
+    { conn: 1, cmd: ['REPLICAOF', 'NO', 'ONE'] },
   ],
   'blocking commands do not block inside a transaction': [
     ['MULTI'],
