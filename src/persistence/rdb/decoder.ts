@@ -275,12 +275,17 @@ export class RdbDecoder extends ByteReader {
   /** One top-level record: an opcode with its payload, or a complete key (or the start of a large value). */
   private record(): void {
     const at = this.pos;
+    if (this.valueOnly && this.keys + this.skippedKeys > 0) {
+      if (at < this.lim) this.fail(this.base + at, 'trailing bytes after the value');
+      this.short(at, 1); // the single value is complete: stop here
+    }
     const t = this.readByte();
     if (t >= 0xf5) {
       if (this.valueOnly) this.fail(this.base + at, `unknown value type ${t}`);
       this.opcode(t, at);
       return;
     }
+    if (t > T.SetListpack || t === 8) this.fail(this.base + at, `unknown value type ${t}`);
     const key = this.valueOnly ? '' : this.readString();
     switch (t) {
       case T.String:
