@@ -105,7 +105,7 @@ describe('RDB decoder: fixtures', () => {
     });
     expect(byKey.get('sset')).toMatchObject({ rdbType: 2, value: { type: 'set', members: ['x', 'y'] } });
     expect(byKey.get('stream')).toMatchObject({ rdbType: 19, value: { type: 'raw', rdbType: 19 } });
-    expect((byKey.get('stream')?.value as { payload: string }).payload.length).toBe(0x189 - 0x150);
+    expect((byKey.get('stream')!.value as { payload: string }).payload.length).toBe(0x189 - 0x150);
     expect(byKey.get('hbig')).toMatchObject({ rdbType: 4, value: { type: 'hash', entries: [['k', 'v']] } });
     expect(byKey.get('str')).toMatchObject({ value: 'hello', expireMs: 4102444800000 });
     expect(byKey.get('list')).toMatchObject({ rdbType: 18, value: { type: 'list', items: ['a', 'b', '1'] } });
