@@ -7,7 +7,8 @@ import { HashValue } from '../../src/store/types/hash';
 import { KeySampler, WALK_LIMIT } from '../../src/store/types/sampler';
 import { parseReply, plain } from '../helpers/resp-client';
 
-const E = 128;
+/** Redis 7.0's built-in defaults */
+const E = 512;
 const V = 64;
 
 function make(pairs: string[], maxEntries = E, maxValue = V): HashValue {
@@ -95,9 +96,9 @@ describe('HashValue conversions', () => {
 
   it('fromPairs picks the encoding Redis would and keeps the last of repeated fields', () => {
     const pairs: string[] = [];
-    for (let i = 0; i < 128; i++) pairs.push(`f${i}`, `${i}`);
+    for (let i = 0; i < 512; i++) pairs.push(`f${i}`, `${i}`);
     expect(make(pairs).encoding()).toBe('listpack');
-    expect(make([...pairs, 'f128', 'x']).encoding()).toBe('hashtable');
+    expect(make([...pairs, 'f512', 'x']).encoding()).toBe('hashtable');
     expect(make(['a', '1', 'a', '2']).pairs()).toEqual(['a', '2']);
   });
 
