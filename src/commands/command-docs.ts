@@ -125,7 +125,7 @@ function commandInfo(c: Client): void {
   for (let i = 2; i < c.argv.length; i++) {
     const e = findEntry(c, c.argv[i]);
     if (e) replyInfo(c.out, e, tipsOf(e));
-    else c.out.nullArray();
+    else c.out.null();
   }
 }
 
@@ -239,7 +239,7 @@ function getkeys(c: Client, withFlags: boolean): void {
   let e = c.srv.commands.get(argv[0]);
   if (e?.subcommands && argv.length >= 2) e = e.subcommands.get(argv[1].toLowerCase());
   if (!e) return c.error('ERR Invalid command specified');
-  if (!e.spec.getKeys && !keySpecs(e).some((k) => !k.flags.includes('NOT_KEY'))) {
+  if (!e.spec.getKeys && !keySpecs(e).some((k) => !k.flags.includes('not_key'))) {
     return c.error('ERR The command has no key arguments');
   }
   const arity = e.spec.arity;

@@ -8,7 +8,8 @@ import { parseLong } from '../protocol/numbers';
 import type { CommandEntry, CommandFlag } from './command';
 import { COMMAND_META } from './command-meta';
 
-/** COMMAND INFO prints flags in this order (Redis' flag table order). */
+/** COMMAND INFO prints flags in this order (Redis' flag table order); may_replicate and the sentinel flags are
+ * deliberately not shown by Redis. */
 const FLAG_ORDER: readonly CommandFlag[] = [
   'write',
   'readonly',
@@ -25,9 +26,6 @@ const FLAG_ORDER: readonly CommandFlag[] = [
   'asking',
   'fast',
   'no_auth',
-  'may_replicate',
-  'sentinel',
-  'only_sentinel',
   'no_mandatory_keys',
   'no_async_loading',
   'no_multi',
@@ -175,33 +173,49 @@ export function categoriesOf(e: CommandEntry): string[] {
   return CATEGORY_ORDER.filter((c) => cats.has(c));
 }
 
-/** Key positions (with their spec flags) of a concrete call, found by walking the key specs as Redis does. */
-export function keysWithFlags(e: CommandEntry, argv: readonly Bytes[]): [number, string[]][] {
-  const specs = keySpecs(e);
-  if (e.spec.getKeys) {
-    const flags = specs[0]?.flags ?? (e.isWrite ? ['RW'] : ['RO']);
-    return e.spec.getKeys(argv).map((i): [number, string[]] => [i, flags]);
+/** SET and BITFIELD declare variable key flags: the real ones depend on the arguments, as Redis computes them. */
+function variableFlags(name: string, argv: readonly Bytes[]): string[] {
+  if (name === 'set') {
+    for (let i = 3; i < argv.length; i++) if (argv[i].toLowerCase() === 'get') return ['RW', 'access', 'update'];
+    return ['OW', 'update'];
   }
+  let readonly = true;
+  for (let i = 2; i < argv.length; i++) {
+    const a = argv[i].toLowerCase();
+    const rem = argv.length - i - 1;
+    if (a === 'get' && rem >= 2) i += 2;
+    else if (a === 'overflow' && rem >= 1) i += 1;
+    else {
+      readonly = false; // SET/INCRBY, or a syntax error: assume it writes
+      break;
+    }
+  }
+  return readonly ? ['RO', 'access'] : ['RW', 'access', 'update'];
+}
+
+/** Walks the key specs over a concrete argv. Null when a spec cannot locate its keys (Redis' "invalid spec"). */
+function walkSpecs(specs: readonly KeySpec[], argv: readonly Bytes[]): [number, string[]][] | null {
   const out: [number, string[]][] = [];
   const argc = argv.length;
   for (const k of specs) {
-    let first: number;
+    if (k.flags.includes('not_key')) continue;
+    let first = 0;
     if (k.begin[0] === 'index') {
       first = k.begin[1];
     } else if (k.begin[0] === 'keyword') {
       const [, kw, from] = k.begin;
-      const backwards = from < 0;
-      let found = -1;
-      for (let i = backwards ? argc + from : from; i > 0 && i < argc; i += backwards ? -1 : 1) {
+      const start = from > 0 ? from : argc + from;
+      const end = from > 0 ? argc - 1 : 1;
+      for (let i = start; i !== end; i = start <= end ? i + 1 : i - 1) {
+        if (i >= argc || i < 1) break;
         if (argv[i].toLowerCase() === kw.toLowerCase()) {
-          found = i;
+          first = i + 1;
           break;
         }
       }
-      if (found < 0) continue;
-      first = found + 1;
+      if (first === 0) continue; // keyword absent: no keys from this spec
     } else {
-      continue;
+      return null;
     }
     let last: number;
     let step: number;
@@ -210,22 +224,39 @@ export function keysWithFlags(e: CommandEntry, argv: readonly Bytes[]): [number,
       step = keystep;
       if (lastkey >= 0) last = first + lastkey;
       else if (limit === 0) last = argc + lastkey;
-      else last = first + Math.floor((argc - first) / limit) + lastkey;
+      else last = first + (Math.floor((argc - first) / limit) + lastkey);
     } else if (k.find[0] === 'keynum') {
       const [, numIdx, firstkey, keystep] = k.find;
-      const n = first + numIdx < argc ? parseLong(argv[first + numIdx]) : null;
-      if (n === null || n < 0) continue;
+      if (numIdx >= argc || first + numIdx >= argc) return null;
+      const n = parseLong(argv[first + numIdx]);
+      if (n === null || n < 0) return null;
       step = keystep;
-      const base = first + firstkey;
-      last = base + (n - 1) * keystep;
-      first = base;
+      first += firstkey;
+      last = first + n - 1;
     } else {
-      continue;
+      return null;
     }
-    if (last >= argc || last < first) continue;
+    if (last >= argc || last < first || first >= argc) return null;
     for (let i = first; i <= last; i += step) out.push([i, k.flags]);
+    if (k.flags.includes('incomplete')) return null;
   }
   return out;
+}
+
+/**
+ * Key positions (with their spec flags) of a concrete call, as COMMAND GETKEYS finds them: the key specs when they
+ * can tell, otherwise the command's own key finder (variable flags of SET/BITFIELD, unknown or incomplete specs).
+ */
+export function keysWithFlags(e: CommandEntry, argv: readonly Bytes[]): [number, string[]][] {
+  const specs = keySpecs(e);
+  if (specs.some((k) => k.flags.includes('variable_flags'))) {
+    return argv.length > 1 ? [[1, variableFlags(e.fullName, argv)]] : [];
+  }
+  const walked = specs.some((k) => !k.flags.includes('not_key')) ? walkSpecs(specs, argv) : null;
+  if (walked !== null) return walked;
+  if (!e.spec.getKeys) return [];
+  const flags = specs[0]?.flags ?? (e.isWrite ? ['RW'] : ['RO']);
+  return e.spec.getKeys(argv).map((i): [number, string[]] => [i, flags]);
 }
 
 // ---- synopsis -> COMMAND DOCS arguments --------------------------------------------------------------------------

@@ -184,14 +184,13 @@ registerDebugSubcommand('populate', {
   maxArgs: 5,
   help: ['POPULATE <count> [<prefix>] [<size>]', 'Create <count> string keys named <prefix>:<num> (default key).'],
   handler: (c) => {
+    const positive = 'ERR value is out of range, must be positive';
     const count = parseLong(c.argv[2]);
-    if (count === null) return c.notInteger();
-    if (count < 0) return c.error('ERR value is out of range, must be positive');
+    if (count === null || count < 0) return c.error(positive);
     let size = 0;
     if (c.argv.length === 5) {
       const s = parseLong(c.argv[4]);
-      if (s === null) return c.notInteger();
-      if (s < 0) return c.error('ERR value is out of range, must be positive');
+      if (s === null || s < 0) return c.error(positive);
       size = s;
     }
     const prefix = c.argv.length >= 4 ? c.argv[3] : 'key';

@@ -125,6 +125,8 @@ export class Config {
    */
   setMany(pairs: readonly [name: string, value: string][], opts: ConfigSetOptions = {}): ConfigSetResult {
     const chosen: Directive[] = [];
+    // An alias is its own table entry in Redis, so "slave-read-only" and "replica-read-only" are not duplicates.
+    const names = new Set<string>();
     let error: string | null = null;
     for (const [name, value] of pairs) {
       const d = this.directive(name);
@@ -136,9 +138,10 @@ export class Config {
         error = `ERR CONFIG SET failed (possibly related to argument '${name}') - ${why}`;
       } else if (opts.loading && d.denyLoading) {
         error = 'LOADING Redis is loading the dataset in memory';
-      } else if (chosen.includes(d)) {
+      } else if (names.has(name.toLowerCase())) {
         error = `ERR CONFIG SET failed (possibly related to argument '${name}') - duplicate parameter`;
       } else {
+        names.add(name.toLowerCase());
         chosen.push(d);
       }
       void value;
