@@ -75,6 +75,25 @@ export class CommandTable {
     }
   }
 
+  /**
+   * rename-command (config file only): the command answers to `to` instead of `from`, or to nothing when `to` is
+   * empty. Its own name (COMMAND INFO, statistics) stays the original, as in Redis.
+   */
+  rename(from: string, to: string): boolean {
+    const e = this.get(from);
+    if (!e) return false;
+    this.byName.delete(e.spec.name);
+    this.byName.delete(e.spec.name.toUpperCase());
+    for (const [k, v] of this.byName) if (v === e) this.byName.delete(k);
+    if (to !== '') {
+      this.byName.set(to.toLowerCase(), e);
+      this.byName.set(to.toUpperCase(), e);
+    } else {
+      this.entries.splice(this.entries.indexOf(e), 1);
+    }
+    return true;
+  }
+
   /** Looks up the command only (not subcommands). */
   get(name: string): CommandEntry | undefined {
     return this.byName.get(name) ?? this.byName.get(name.toLowerCase());

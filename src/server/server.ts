@@ -74,6 +74,7 @@ export class Server implements KeyspaceHooks {
     this.blocking = new BlockingManager(n, (c) => this.rerunBlocked(c));
     this.watches = new WatchManager(n);
     this.runId = randomHex(40);
+    for (const [from, to] of config.renamedCommands) this.commands.rename(from, to);
     config.watch('loglevel', (v) => {
       log.level = v as LogLevel;
     });
@@ -351,7 +352,6 @@ export class Server implements KeyspaceHooks {
     let line = `+${Math.floor(t / 1000)}.${micros} [${c.db.id} ${c.isMaster ? 'lua' : c.addr}]`;
     for (const a of argv) line += ` ${quoteArg(a)}`;
     for (const m of this.monitors) {
-      if (m === c) continue;
       m.out.raw(`${line}\r\n`);
       m.markPending();
     }
