@@ -12,6 +12,12 @@
 import type { Bytes } from '../../protocol/bytes';
 import { KeySampler, WALK_LIMIT, walkPick } from './sampler';
 
+/**
+ * Up to this many slots the listpack array is re-allocated at its exact size on growth: V8 grows arrays with ~16
+ * spare slots, which would more than double the footprint of the many tiny hashes (about 130 bytes each).
+ */
+const EXACT_SLOTS = 64;
+
 export class HashValue {
   readonly type = 'hash' as const;
   /** listpack form, or null once converted */
@@ -93,6 +99,7 @@ export class HashValue {
       }
       lp.push(field, value);
       if (lp.length >> 1 > maxEntries) this.convert();
+      else if (lp.length <= EXACT_SLOTS) this.lp = lp.slice();
       return true;
     }
     const ht = this.ht as Map<Bytes, Bytes>;

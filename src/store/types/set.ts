@@ -41,6 +41,9 @@ function search(a: readonly IntMember[], k: IntMember): number {
   return -lo - 1;
 }
 
+/** Small intset arrays are re-allocated at their exact size on growth (V8 would add ~16 spare slots to each). */
+const EXACT_SLOTS = 64;
+
 export class SetValue {
   readonly type = 'set' as const;
   /** intset form (sorted ascending), or null once converted */
@@ -95,6 +98,7 @@ export class SetValue {
         if (i >= 0) return false;
         ints.splice(-i - 1, 0, k);
         if (ints.length > maxIntset) this.convert();
+        else if (ints.length <= EXACT_SLOTS) this.ints = ints.slice();
         return true;
       }
       this.convert();
