@@ -220,7 +220,7 @@ describe('RDB encoder: collection encodings', () => {
     });
     expect(body({ type: 'hash', entries: [['f', 'x'.repeat(65)]] }).type).toBe(4);
     expect(body({ type: 'hash', entries: [['f', 'x'.repeat(64)]] }).type).toBe(16);
-    const many = Array.from({ length: 129 }, (_, i): [string, string] => [`f${i}`, 'v']);
+    const many = Array.from({ length: 513 }, (_, i): [string, string] => [`f${i}`, 'v']);
     expect(body({ type: 'hash', entries: many }).type).toBe(4);
     expect(body({ type: 'hash', entries: many.slice(1) }).type).toBe(16);
     expect(body({ type: 'hash', entries: many.slice(1) }, { hashMaxListpackEntries: 10 }).type).toBe(4);
