@@ -335,3 +335,56 @@ describe.skipIf(!enabled)('COMMAND INFO of the server family matches Redis', () 
     });
   }
 });
+
+/** Field names of each INFO section, in order. */
+function infoLayout(text: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  let cur: string[] = [];
+  for (const line of text.split('\r\n')) {
+    if (line.startsWith('# ')) out.set(line.slice(2), (cur = []));
+    else if (line.includes(':')) cur.push(line.slice(0, line.indexOf(':')));
+  }
+  return out;
+}
+
+describe.skipIf(!enabled)('INFO layout matches Redis', () => {
+  let tandem: ServerHandle;
+  let redis: ServerHandle;
+  beforeAll(async () => {
+    [tandem, redis] = await Promise.all([startTandem(), startRedis()]);
+  });
+  afterAll(async () => {
+    await Promise.all([tandem?.stop(), redis?.stop()]);
+  });
+  it('has the same sections and, in the fixed sections, the same fields in the same order', async () => {
+    const [ct, cr] = await Promise.all([tandem.client(), redis.client()]);
+    for (const c of [ct, cr]) {
+      await c.call('SET', 'k', 'v', 'EX', '100');
+      await c.call('GET');
+    }
+    const [t, r] = await Promise.all([ct.cmd('INFO', 'everything'), cr.cmd('INFO', 'everything')]);
+    ct.close();
+    cr.close();
+    const a = infoLayout(t as string);
+    const b = infoLayout(r as string);
+    expect([...a.keys()]).toEqual([...b.keys()]);
+    for (const s of [
+      'Server',
+      'Clients',
+      'Memory',
+      'Persistence',
+      'Stats',
+      'Replication',
+      'CPU',
+      'Modules',
+      'Cluster',
+    ]) {
+      expect(
+        a.get(s)!.filter((f) => f !== 'tandem_version'),
+        s,
+      ).toEqual(b.get(s));
+    }
+    expect(a.get('Keyspace')).toEqual(b.get('Keyspace'));
+    expect(a.get('Errorstats')).toEqual(b.get('Errorstats'));
+  });
+});
