@@ -245,30 +245,6 @@ const groups: Record<string, DiffCase[]> = {
     ['FLUSHDB'],
     ['SELECT', '0'],
   ],
-  'EXEC is refused when the server became a read-only replica meanwhile': [
-    ['MULTI'],
-    ['SET', 'a', '1'],
-    { conn: 1, cmd: ['REPLICAOF', '127.0.0.1', '1'] },
-    ['EXEC'],
-    ['GET', 'a'],
-    // reads only: runs normally
-    ['MULTI'],
-    ['GET', 'a'],
-    ['EXEC'],
-    // and writes are refused while queueing
-    ['MULTI'],
-    ['SET', 'a', '1'],
-    ['EXEC'],
-    { conn: 1, cmd: ['REPLICAOF', 'NO', 'ONE'] },
-    // the role gate is checked before the WATCH outcome
-    ['WATCH', 'k'],
-    { conn: 1, cmd: ['SET', 'k', '1'] },
-    ['MULTI'],
-    ['SET', 'a', '1'],
-    { conn: 1, cmd: ['REPLICAOF', '127.0.0.1', '1'] },
-    ['EXEC'],
-    { conn: 1, cmd: ['REPLICAOF', 'NO', 'ONE'] },
-  ],
   'blocking commands do not block inside a transaction': [
     ['MULTI'],
     ['BLPOP', 'nolist', '0'],
@@ -299,6 +275,34 @@ const isolated = Object.fromEntries(Object.entries(groups).map(([k, v]) => [k, [
 
 differential('transactions (RESP2)', isolated);
 differential('transactions (RESP3)', isolated, { resp3: true });
+
+// On servers of their own: REPLICAOF changes server-wide state that a failing case could leave behind.
+differential('transactions on a server turned replica', {
+  'EXEC is refused when the server became a read-only replica meanwhile': [
+    ['MULTI'],
+    ['SET', 'a', '1'],
+    { conn: 1, cmd: ['REPLICAOF', '127.0.0.1', '1'] },
+    ['EXEC'],
+    ['GET', 'a'],
+    // reads only: runs normally
+    ['MULTI'],
+    ['GET', 'a'],
+    ['EXEC'],
+    // and writes are refused while queueing
+    ['MULTI'],
+    ['SET', 'a', '1'],
+    ['EXEC'],
+    { conn: 1, cmd: ['REPLICAOF', 'NO', 'ONE'] },
+    // the role gate is checked before the WATCH outcome
+    ['WATCH', 'k'],
+    { conn: 1, cmd: ['SET', 'k', '1'] },
+    ['MULTI'],
+    ['SET', 'a', '1'],
+    { conn: 1, cmd: ['REPLICAOF', '127.0.0.1', '1'] },
+    ['EXEC'],
+    { conn: 1, cmd: ['REPLICAOF', 'NO', 'ONE'] },
+  ],
+});
 
 /**
  * Redis 7.0 WATCH + expiry semantics. Active expiry is switched off so that keys only go away when touched, which
