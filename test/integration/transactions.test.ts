@@ -194,6 +194,32 @@ describe('transactions', () => {
     mon.close();
   });
 
+  it('statistics: queued commands count when EXEC runs them; aborted and refused EXECs count as in Redis', async () => {
+    const c = await client();
+    expect(await c.cmd('CONFIG', 'RESETSTAT')).toBe('OK');
+    await c.cmd('MULTI');
+    await c.cmd('SET', 'a'); // refused while queueing
+    await c.cmd('EXEC'); // EXECABORT: a failed call
+    await c.cmd('EXEC', 'x'); // refused EXEC
+    await c.cmd('MULTI');
+    await c.cmd('SET', 'k', 'v');
+    await c.cmd('INCR', 'k'); // fails inside EXEC
+    await c.cmd('EXEC');
+    const stats = (await c.cmd('INFO', 'commandstats')) as string;
+    const stat = (name: string) => {
+      const m = new RegExp(`cmdstat_${name}:calls=(\\d+),.*rejected_calls=(\\d+),failed_calls=(\\d+)`).exec(stats);
+      return m ? m.slice(1).map(Number) : null;
+    };
+    // [calls, rejected_calls, failed_calls]
+    expect(stat('multi')).toEqual([2, 0, 0]);
+    expect(stat('exec')).toEqual([2, 1, 1]);
+    expect(stat('set')).toEqual([1, 1, 0]);
+    expect(stat('incr')).toEqual([1, 0, 1]);
+    const errors = (await c.cmd('INFO', 'errorstats')) as string;
+    expect(errors).toMatch(/errorstat_ERR:count=2\r\n/);
+    expect(errors).toMatch(/errorstat_EXECABORT:count=2\r\n/);
+  });
+
   it('MONITOR cannot be started from inside a transaction', async () => {
     const c = await client();
     await c.cmd('MULTI');
