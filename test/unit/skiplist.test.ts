@@ -33,7 +33,7 @@ function checkInvariants(sl: SkipList, model: Entry[]): void {
   // level 0 walk, backward links, tail
   const seen: Entry[] = [];
   let prev: ZNode | null = null;
-  for (let n = sl.head.fwd[0]; n !== null; n = n.fwd[0]) {
+  for (let n = sl.head.next; n !== null; n = n.next) {
     expect(n.backward).toBe(prev);
     seen.push([n.ele, n.score]);
     prev = n;
@@ -45,17 +45,17 @@ function checkInvariants(sl: SkipList, model: Entry[]): void {
   const rankOf = new Map<ZNode, number>();
   rankOf.set(sl.head, 0);
   let r = 0;
-  for (let n = sl.head.fwd[0]; n !== null; n = n.fwd[0]) rankOf.set(n, ++r);
+  for (let n = sl.head.next; n !== null; n = n.next) rankOf.set(n, ++r);
   for (const [node, rank] of rankOf) {
-    const levels = node === sl.head ? sl.level : node.fwd.length;
+    const levels = node === sl.head ? sl.level : node.levels;
     for (let i = 0; i < levels; i++) {
-      const f = node.fwd[i];
-      if (f === null) expect(node.span[i]).toBe(model.length - rank);
-      else expect(node.span[i]).toBe(rankOf.get(f)! - rank);
+      const f = node.fwd(i);
+      if (f === null) expect(node.span(i)).toBe(model.length - rank);
+      else expect(node.span(i)).toBe(rankOf.get(f)! - rank);
     }
   }
-  for (let i = sl.level; i < 32; i++) expect(sl.head.fwd[i]).toBeNull();
-  if (sl.level > 1) expect(sl.head.fwd[sl.level - 1]).not.toBeNull();
+  for (let i = sl.level; i < 32; i++) expect(sl.head.fwd(i)).toBeNull();
+  if (sl.level > 1) expect(sl.head.fwd(sl.level - 1)).not.toBeNull();
 }
 
 describe('skiplist', () => {
@@ -110,7 +110,7 @@ describe('skiplist', () => {
     const sl = new SkipList();
     for (const e of ['b', 'a', '\xff', 'ab', '', '\x00', 'A']) sl.insert(1, e);
     const out: string[] = [];
-    for (let n = sl.head.fwd[0]; n !== null; n = n.fwd[0]) out.push(n.ele);
+    for (let n = sl.head.next; n !== null; n = n.next) out.push(n.ele);
     expect(out).toEqual(['', '\x00', 'A', 'a', 'ab', 'b', '\xff']);
   });
 

@@ -35,11 +35,17 @@ function lessThan(s1: number, e1: Bytes, s2: number, e2: Bytes): boolean {
   return s1 < s2 || (s1 === s2 && e1 < e2);
 }
 
-function insertAt<T>(arr: T[], pos: number, v: T): void {
-  let j = arr.length;
-  arr.push(v);
-  for (; j > pos; j--) arr[j] = arr[j - 1];
-  arr[pos] = v;
+/**
+ * Copy of `arr` with `v` inserted at `pos`, allocated at its exact size. Growing in place would make V8 reserve
+ * spare capacity (17 slots for a first push), which dominates the footprint of the many small sorted sets.
+ */
+function withInserted<T>(arr: readonly T[], pos: number, v: T): T[] {
+  const n = arr.length;
+  const out = new Array<T>(n + 1);
+  for (let i = 0; i < pos; i++) out[i] = arr[i];
+  out[pos] = v;
+  for (let i = pos; i < n; i++) out[i + 1] = arr[i];
+  return out;
 }
 
 function removeRange<T>(arr: T[], from: number, count: number): void {
@@ -133,8 +139,8 @@ export class ZSetValue {
       if (lessThan(scores[mid], eles[mid], score, member)) lo = mid + 1;
       else hi = mid;
     }
-    insertAt(eles, lo, member);
-    insertAt(scores, lo, score);
+    this.lpEle = withInserted(eles, lo, member);
+    this.lpScore = withInserted(scores, lo, score);
   }
 
   /** Converts the listpack form to a skiplist. */
@@ -142,7 +148,7 @@ export class ZSetValue {
     if (this.sl !== null) return;
     const sl = SkipList.fromSorted(this.lpEle, this.lpScore, this.lpEle.length);
     const index = new Map<Bytes, ZNode>();
-    for (let n = sl.head.fwd[0]; n !== null; n = n.fwd[0]) index.set(n.ele, n);
+    for (let n = sl.head.next; n !== null; n = n.next) index.set(n.ele, n);
     this.sl = sl;
     this.index = index;
     this.lpEle = NO_BYTES;
@@ -163,7 +169,7 @@ export class ZSetValue {
   private inScoreRange(r: ScoreRange): boolean {
     const n = this.size;
     if (n === 0 || scoreRangeEmpty(r)) return false;
-    const first = this.sl === null ? this.lpScore[0] : this.sl.head.fwd[0]!.score;
+    const first = this.sl === null ? this.lpScore[0] : this.sl.head.next!.score;
     const last = this.sl === null ? this.lpScore[n - 1] : this.sl.tail!.score;
     return scoreGteMin(last, r) && scoreLteMax(first, r);
   }
@@ -220,7 +226,7 @@ export class ZSetValue {
   private inLexRange(r: LexRange): boolean {
     const n = this.size;
     if (n === 0 || lexRangeEmpty(r)) return false;
-    const first = this.sl === null ? this.lpEle[0] : this.sl.head.fwd[0]!.ele;
+    const first = this.sl === null ? this.lpEle[0] : this.sl.head.next!.ele;
     const last = this.sl === null ? this.lpEle[n - 1] : this.sl.tail!.ele;
     return lexGteMin(last, r) && lexLteMax(first, r);
   }
@@ -308,7 +314,7 @@ export class ZSetValue {
       for (let i = 0; i < eles.length; i++) fn(eles[i], scores[i]);
       return;
     }
-    for (let n = this.sl.head.fwd[0]; n !== null; n = n.fwd[0]) fn(n.ele, n.score);
+    for (let n = this.sl.head.next; n !== null; n = n.next) fn(n.ele, n.score);
   }
 
   /** Elements in ascending order (RDB save, DEBUG DIGEST). */
@@ -317,7 +323,7 @@ export class ZSetValue {
       for (let i = 0; i < this.lpEle.length; i++) yield [this.lpEle[i], this.lpScore[i]];
       return;
     }
-    for (let n = this.sl.head.fwd[0]; n !== null; n = n.fwd[0]) yield [n.ele, n.score];
+    for (let n = this.sl.head.next; n !== null; n = n.next) yield [n.ele, n.score];
   }
 
   clone(): ZSetValue {
@@ -429,7 +435,7 @@ export class ZCursor {
       this.i += this.rev ? -1 : 1;
     } else {
       const n = this.node!;
-      this.node = this.rev ? n.backward : n.fwd[0];
+      this.node = this.rev ? n.backward : n.next;
     }
     this.load();
   }
