@@ -7,6 +7,9 @@ import type { Bytes } from '../protocol/bytes';
 import type { Db } from '../store/db';
 import type { Client } from './client';
 
+/** setTimeout() fires at once for delays beyond 2^31-1 ms; longer timeouts are waited for in steps */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class BlockingManager {
   /** per db: key -> clients waiting on it, oldest first */
   private readonly waiting: Map<Bytes, Client[]>[];
@@ -15,6 +18,11 @@ export class BlockingManager {
   private readonly readySet: Set<Bytes>[];
   blockedClients = 0;
   private reblocked = false;
+  /**
+   * While a blocked command is re-run: the key that became ready. Redis serves a client from that key (not from the
+   * first of its keys that happens to hold data), and leaves it blocked if the key now holds another type.
+   */
+  readyKey: Bytes | null = null;
 
   constructor(
     dbCount: number,
@@ -44,7 +52,7 @@ export class BlockingManager {
       else map.set(k, [c]);
     }
     if (deadline) {
-      c.blocked.timer = setTimeout(() => this.timeout(c), timeoutMs);
+      c.blocked.timer = setTimeout(() => this.timeout(c), Math.min(timeoutMs, MAX_TIMER_MS));
     }
     this.blockedClients++;
   }
@@ -52,6 +60,12 @@ export class BlockingManager {
   private timeout(c: Client): void {
     const b = c.blocked;
     if (!b) return;
+    const left = b.deadline - Date.now();
+    if (left > 0) {
+      // timers cannot wait longer than MAX_TIMER_MS: re-arm until the real deadline
+      b.timer = setTimeout(() => this.timeout(c), Math.min(left, MAX_TIMER_MS));
+      return;
+    }
     b.timer = null;
     this.unblock(c);
     b.onTimeout(c);
@@ -107,10 +121,12 @@ export class BlockingManager {
           if (db.peek(key) === undefined) break;
           c.retryingBlocked = true;
           this.reblocked = false;
+          this.readyKey = key;
           try {
             this.rerun(c);
           } finally {
             c.retryingBlocked = false;
+            this.readyKey = null;
           }
           if (!this.reblocked) {
             this.unblock(c);
