@@ -58,20 +58,26 @@ export function argDouble(c: Client, s: Bytes): number | null {
 /**
  * Timeout argument of blocking commands (seconds, may be fractional). Returns milliseconds (0 = forever), or null
  * after replying "timeout is not a float or out of range" / "timeout is negative".
+ * Mirrors Redis 7.0's arithmetic: ceil(seconds * 1000) in long double, then a conversion to int64 that turns +-inf and
+ * anything beyond int64 into INT64_MIN ("negative"); a deadline that overflows int64 never fires.
  */
 export function argTimeout(c: Client, s: Bytes): number | null {
   const d = parseDouble(s);
-  if (d === null) {
+  if (d === null || Number.isNaN(d)) {
     c.error('ERR timeout is not a float or out of range');
     return null;
   }
-  // Redis converts seconds*1000 to a long long: infinities and values past 2^63 ms wrap negative.
-  if (d < 0 || !(d * 1000 < 9223372036854775808)) {
+  let ms = Math.ceil(d * 1000);
+  // long double rounds -0.001 * 1000 to just above -1, so it means "forever" there, not "negative"
+  if (ms === -1 && d * 1000 === -1) ms = 0;
+  // a positive value too small for a double (1e-400) is still a positive long double: 1 ms
+  if (d === 0 && s[0] !== '-' && /[1-9]/.test(s.split(/[eE]/)[0])) ms = 1;
+  if (ms < 0 || ms > 2 ** 63) {
     c.error('ERR timeout is negative');
     return null;
   }
-  const ms = Math.ceil(d * 1000);
-  return d > 0 && ms === 0 ? 1 : ms;
+  if (ms > 0 && ms + Date.now() >= 2 ** 63) return 0;
+  return ms === 0 ? 0 : ms;
 }
 
 export interface ScanArgs {
