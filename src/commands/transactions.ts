@@ -48,9 +48,10 @@ function discard(c: Client): void {
 
 /**
  * The write/role gates dispatch applies to a single command apply to EXEC with the flags of everything it queued
- * (the server may have become a read-only replica since the commands were queued). Returns the first refusal.
+ * (the server may have become a read-only replica since the commands were queued). Dispatch calls this for EXEC
+ * inside MULTI and refuses it (EXECABORT) on the first reason returned.
  */
-function queuedGate(c: Client): string | null {
+export function execGate(c: Client): string | null {
   const srv = c.srv;
   for (const q of c.multiQueue) {
     const reason = srv.rejectReason(c, q.entry);
@@ -62,15 +63,6 @@ function queuedGate(c: Client): string | null {
 function exec(c: Client): void {
   if (!c.inMulti) return c.error('ERR EXEC without MULTI');
   const srv = c.srv;
-  // Redis applies these gates before EXEC even starts, so they win over the checks below.
-  const gate = queuedGate(c);
-  if (gate !== null) {
-    if (c.cmd) c.cmd.rejectedCalls++;
-    c.cmd = null; // a refusal, not a failed call
-    discardTransaction(c);
-    const text = gate.startsWith('ERR ') ? gate.slice(4) : gate;
-    return c.error(`EXECABORT Transaction discarded because of: ${text}`);
-  }
   if (srv.watches.anyExpired(c)) c.dirtyCas = true;
   if (c.multiError) {
     discardTransaction(c);

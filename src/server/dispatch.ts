@@ -5,7 +5,7 @@
  * propagation. Whether a command writes is read from the command table and nowhere else.
  */
 import type { CommandEntry } from '../commands/command';
-import { execAbort } from '../commands/transactions';
+import { execAbort, execGate } from '../commands/transactions';
 import type { Bytes } from '../protocol/bytes';
 import type { Client } from './client';
 import type { Server } from './server';
@@ -76,7 +76,9 @@ export function processCommand(srv: Server, c: Client, argv: Bytes[]): void {
     reject(c, entry, 'NOAUTH Authentication required.');
     return;
   }
-  const gate = srv.rejectReason(c, entry);
+  let gate = srv.rejectReason(c, entry);
+  // EXEC is gated by what it queued as well (the server may have become a read-only replica meanwhile).
+  if (gate === null && c.inMulti && entry.fullName === 'exec') gate = execGate(c);
   if (gate !== null) {
     reject(c, entry, gate);
     return;
