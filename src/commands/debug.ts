@@ -12,6 +12,7 @@ import type { RedisValue } from '../store/value';
 import { type CommandSpec, cmd } from './command';
 import { memoryFigures } from './info';
 import { serverExtras } from './server-extras';
+import { allowProtectedAction, replyHelp, subcommandSyntaxError } from './server-util';
 
 export interface DebugSubcommand {
   /** argc bounds including "DEBUG" and the subcommand name */
@@ -32,20 +33,13 @@ export function registerDebugSubcommand(name: string, sub: DebugSubcommand): voi
 const NOT_ALLOWED =
   'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
 
-function debugAllowed(c: Client): boolean {
-  const v = c.srv.config.get('enable-debug-command');
-  return v === 'yes' || (v === 'local' && (c.socket === null || /^(127\.|::1|\[::1\])/.test(c.addr)));
-}
-
 function debug(c: Client): void {
-  if (!debugAllowed(c)) return c.error(NOT_ALLOWED);
+  if (!allowProtectedAction(c, 'enable-debug-command')) return c.error(NOT_ALLOWED);
   const name = c.argv[1].toLowerCase();
   if (name === 'help' && c.argv.length === 2) return debugHelp(c);
   const sub = debugSubcommands.get(name);
   if (!sub || c.argv.length < sub.minArgs || c.argv.length > sub.maxArgs) {
-    return c.error(
-      `ERR unknown subcommand or wrong number of arguments for '${c.argv[1].slice(0, 128)}'. Try DEBUG HELP.`,
-    );
+    return subcommandSyntaxError(c, 'DEBUG');
   }
   sub.handler(c);
 }
@@ -409,13 +403,7 @@ const latencyHelpLines = [
 ];
 
 function help(name: string, lines: readonly string[]) {
-  return (c: Client) => {
-    c.out.arrayLen(lines.length + 3);
-    c.out.status(`${name} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
-    for (const l of lines) c.out.status(l);
-    c.out.status('HELP');
-    c.out.status('    Prints this help.');
-  };
+  return (c: Client) => replyHelp(c, name, lines);
 }
 
 const meta = (summary: string, since: string, args?: string) => ({ group: 'server', summary, since, args });

@@ -15,6 +15,7 @@ import { commandCommands } from './command-docs';
 import { debugCommands } from './debug';
 import { infoCommands } from './info';
 import { serverExtras } from './server-extras';
+import { allowProtectedAction, replyHelp, subcommandSyntaxError } from './server-util';
 import { COMPAT_VERSION, TANDEM_VERSION } from './version';
 
 const srvMeta = (summary: string, since: string, args?: string, complexity?: string) => ({
@@ -24,28 +25,6 @@ const srvMeta = (summary: string, since: string, args?: string, complexity?: str
   args,
   complexity,
 });
-
-/** Replies with a HELP text the way Redis does: a header naming the command, the lines, then "HELP". */
-export function replyHelp(c: Client, command: string, lines: readonly string[]): void {
-  c.out.arrayLen(lines.length + 3);
-  c.out.status(`${command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
-  for (const l of lines) c.out.status(l);
-  c.out.status('HELP');
-  c.out.status('    Prints this help.');
-}
-
-/** "unknown subcommand or wrong number of arguments for 'x'. Try FOO HELP." */
-export function subcommandSyntaxError(c: Client, command: string): void {
-  c.error(`ERR unknown subcommand or wrong number of arguments for '${c.argv[1].slice(0, 128)}'. Try ${command} HELP.`);
-}
-
-/** enable-protected-configs / enable-debug-command semantics: yes, or local for loopback connections. */
-export function allowProtectedAction(c: Client, setting: string): boolean {
-  const v = c.srv.config.get(setting);
-  if (v === 'yes') return true;
-  if (v !== 'local') return false;
-  return c.socket === null || /^(127\.|\[?::1\]?:|::ffff:127\.)/.test(c.addr);
-}
 
 // ---- CONFIG -------------------------------------------------------------------------------------------------------
 
