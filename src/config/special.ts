@@ -55,8 +55,9 @@ export const saveDirective: SpecialDirective = {
       pairs.push(j % 2 === 0 ? String(v) : String(BigInt.asIntN(32, v)));
     }
     const fresh = pairs.join(' ');
-    // While reading the config, the first `save` line replaces the defaults and later ones add save points.
-    if (ctx.startup && !ctx.firstAtStartup && args.length > 0 && !(args.length === 1 && args[0] === '')) {
+    // While reading the config, the first `save` line replaces the defaults and later ones add save points;
+    // `save ""` clears whatever came before.
+    if (ctx.startup && !ctx.firstAtStartup && !(args.length === 1 && args[0] === '')) {
       return ctx.current === '' ? fresh : fresh === '' ? ctx.current : `${ctx.current} ${fresh}`;
     }
     return fresh;

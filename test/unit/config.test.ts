@@ -138,8 +138,11 @@ describe('multi-word directives', () => {
     applyConfigText(f, 'save 100 1\nsave 200 2 300 3\n');
     expect(f.get('save')).toBe('100 1 200 2 300 3');
     const g = new Config();
-    applyConfigText(g, 'save ""\nsave 10 1\n');
+    applyConfigText(g, 'save ""\nsave 10 1\nsave\n');
     expect(g.get('save')).toBe('10 1');
+    const k = new Config();
+    applyConfigText(k, 'save\n');
+    expect(k.get('save')).toBe('');
     // a single quoted argument is split like a config line
     const h = new Config();
     applyConfigText(h, 'save "60 5"\n');
