@@ -500,6 +500,26 @@ const corpus: Record<string, DiffCase[]> = {
     ['LPOP', 'k2', '2'],
     ['TTL', 'k2'],
   ],
+  watch: [
+    ['RPUSH', 'l', 'a', 'b', 'c'],
+    ...(
+      [
+        ['LPUSH', 'l', 'x'],
+        ['LLEN', 'l'],
+        ['LSET', 'l', '0', 'y'],
+        ['LREM', 'l', '0', 'nothing'],
+        ['LREM', 'l', '1', 'a'],
+        ['LINSERT', 'l', 'AFTER', 'nothing', 'q'],
+        ['LINSERT', 'l', 'AFTER', 'b', 'q'],
+        ['LTRIM', 'l', '0', '-1'],
+        ['LPOP', 'l', '0'],
+        ['LPUSHX', 'nokey', 'v'],
+        ['LPOP', 'nokey'],
+        ['RPOPLPUSH', 'l', 'l'],
+        ['LMOVE', 'nokey', 'l', 'LEFT', 'LEFT'],
+      ] as string[][]
+    ).flatMap((change): DiffCase[] => [['WATCH', 'l', 'nokey'], change, ['MULTI'], ['PING'], ['EXEC']]),
+  ],
   arity: [
     ['LPOP'],
     ['LRANGE', 'k'],

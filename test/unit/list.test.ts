@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { Config } from '../../src/config/config';
+import { Client } from '../../src/server/client';
+import { processCommand } from '../../src/server/dispatch';
+import { Server } from '../../src/server/server';
 import { packItems, packedAt, packedCopy, packedIndexOf, unpackItems } from '../../src/store/types/list-pack';
 import { ListValue, NODE_MAX_BYTES, NODE_MAX_COUNT } from '../../src/store/types/list';
+import { parseReply, plain } from '../helpers/resp-client';
 
 /** Small deterministic PRNG (mulberry32) so failures reproduce. */
 function rng(seed: number): () => number {
@@ -299,5 +304,118 @@ describe('ListValue', () => {
     expect(l.nodeCount).toBeLessThan(nodesBefore / 10);
     expect(l.toArray()).toEqual(Array(500).fill('keep'));
     expect(l.checkIntegrity()).toBeNull();
+  });
+});
+
+/** In-process server (no sockets) with a propagation sink, to check what list commands replicate and count. */
+function harness() {
+  const srv = new Server(new Config());
+  const stream: string[][] = [];
+  srv.propagator.addSink((chunk) => {
+    for (let pos = 0; pos < chunk.length; ) {
+      const r = parseReply(chunk, pos);
+      if (r === null) break;
+      const [reply, next] = r;
+      if (reply.t === 'array' && reply.v !== null) {
+        const argv = reply.v.map((x) => (x.t === 'bulk' ? (x.v ?? '') : ''));
+        if (argv[0] !== 'SELECT') stream.push(argv);
+      }
+      pos = next;
+    }
+  });
+  const client = () => new Client(srv, null, '127.0.0.1:1', '127.0.0.1:2');
+  const c = client();
+  const runOn = (x: Client, ...argv: string[]): unknown => {
+    processCommand(srv, x, argv);
+    return takeReply(x);
+  };
+  const run = (...argv: string[]): unknown => runOn(c, ...argv);
+  return { srv, run, runOn, client, stream };
+}
+
+function takeReply(x: Client): unknown {
+  const out = x.out.take();
+  const r = out === null ? null : parseReply(out, 0);
+  return r === null ? undefined : plain(r[0]);
+}
+
+describe('list commands in-process: replication and dirty counter', () => {
+  it('pushes and plain pops replicate verbatim; no-ops replicate nothing', () => {
+    const { run, stream, srv } = harness();
+    let dirty = srv.dirty;
+    run('RPUSH', 'l', 'a', 'b', 'c');
+    expect(srv.dirty - dirty).toBe(3);
+    run('lpop', 'l', '2');
+    run('LPUSHX', 'nokey', 'v');
+    run('LPOP', 'l', '0');
+    run('LPOP', 'nokey');
+    run('LTRIM', 'l', '0', '-1');
+    run('LREM', 'l', '0', 'zz');
+    run('LINSERT', 'l', 'BEFORE', 'zz', 'q');
+    run('LSET', 'l', '0', 'C');
+    expect(stream).toEqual([
+      ['RPUSH', 'l', 'a', 'b', 'c'],
+      ['lpop', 'l', '2'],
+      ['LSET', 'l', '0', 'C'],
+    ]);
+    dirty = srv.dirty;
+    run('RPUSH', 'l', 'x', 'x', 'y', 'x');
+    run('LREM', 'l', '0', 'x');
+    run('LTRIM', 'l', '1', '1');
+    expect(srv.dirty - dirty).toBe(4 + 3 + 1);
+  });
+
+  it('LMPOP and non-blocked BLMPOP replicate as LPOP/RPOP with the count actually popped', () => {
+    const { run, stream } = harness();
+    run('RPUSH', 'a', '1', '2', '3');
+    stream.length = 0;
+    expect(run('LMPOP', '2', 'nokey', 'a', 'LEFT', 'COUNT', '2')).toEqual(['a', ['1', '2']]);
+    expect(run('BLMPOP', '0', '1', 'a', 'right', 'COUNT', '10')).toEqual(['a', ['3']]);
+    expect(stream).toEqual([
+      ['LPOP', 'a', '2'],
+      ['RPOP', 'a', '1'],
+    ]);
+  });
+
+  it('blocking commands served at once replicate as their non-blocking form', () => {
+    const { run, stream } = harness();
+    run('RPUSH', 'a', '1', '2', '3', '4');
+    stream.length = 0;
+    run('BLPOP', 'nokey', 'a', '0');
+    run('BRPOP', 'a', '0');
+    run('BLMOVE', 'a', 'b', 'left', 'Right', '0');
+    run('BRPOPLPUSH', 'a', 'b', '0');
+    expect(stream).toEqual([
+      ['LPOP', 'a'],
+      ['RPOP', 'a'],
+      ['LMOVE', 'a', 'b', 'left', 'Right'],
+      ['RPOPLPUSH', 'a', 'b'],
+    ]);
+  });
+
+  it('blocked clients, when served, replicate after the push that woke them', () => {
+    const { run, runOn, client, stream, srv } = harness();
+    const [x, y, z] = [client(), client(), client()];
+    expect(runOn(x, 'BLPOP', 'q1', '0')).toBeUndefined();
+    expect(runOn(y, 'BLMOVE', 'q2', 'd', 'left', 'LEFT', '0')).toBeUndefined();
+    expect(runOn(z, 'BLMPOP', '0', '2', 'q0', 'q3', 'RIGHT', 'COUNT', '5')).toBeUndefined();
+    expect(srv.blocking.blockedClients).toBe(3);
+    run('RPUSH', 'q1', 'a', 'b');
+    run('RPUSH', 'q2', 'c');
+    run('RPUSH', 'q3', 'e', 'f');
+    expect(takeReply(x)).toEqual(['q1', 'a']);
+    expect(takeReply(y)).toBe('c');
+    expect(takeReply(z)).toEqual(['q3', ['f', 'e']]);
+    expect(srv.blocking.blockedClients).toBe(0);
+    expect(stream).toEqual([
+      ['RPUSH', 'q1', 'a', 'b'],
+      ['LPOP', 'q1'],
+      ['RPUSH', 'q2', 'c'],
+      ['LMOVE', 'q2', 'd', 'left', 'LEFT'],
+      ['RPUSH', 'q3', 'e', 'f'],
+      ['RPOP', 'q3', '2'],
+    ]);
+    expect(run('EXISTS', 'q2', 'q3')).toBe(0);
+    expect(run('LRANGE', 'd', '0', '-1')).toEqual(['c']);
   });
 });
