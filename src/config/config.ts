@@ -128,7 +128,7 @@ export class Config {
     // An alias is its own table entry in Redis, so "slave-read-only" and "replica-read-only" are not duplicates.
     const names = new Set<string>();
     let error: string | null = null;
-    for (const [name, value] of pairs) {
+    for (const [name] of pairs) {
       const d = this.directive(name);
       if (error !== null) continue;
       if (!d) {
@@ -144,7 +144,6 @@ export class Config {
         names.add(name.toLowerCase());
         chosen.push(d);
       }
-      void value;
     }
     if (error !== null) return error;
 
