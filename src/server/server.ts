@@ -349,7 +349,7 @@ export class Server implements KeyspaceHooks {
   feedMonitors(c: Client, argv: readonly Bytes[]): void {
     const t = performance.timeOrigin + performance.now(); // ms with a fractional part
     const micros = String(Math.floor((t * 1000) % 1_000_000)).padStart(6, '0');
-    let line = `+${Math.floor(t / 1000)}.${micros} [${c.db.id} ${c.isMaster ? 'lua' : c.addr}]`;
+    let line = `+${Math.floor(t / 1000)}.${micros} [${c.db.id} ${c.addr}]`;
     for (const a of argv) line += ` ${quoteArg(a)}`;
     for (const m of this.monitors) {
       m.out.raw(`${line}\r\n`);
