@@ -218,6 +218,24 @@ describe('RDB decoder: streaming', () => {
     expect(r.entries[0].value).toBe(big);
   });
 
+  it('walks a large raw module value arriving in small chunks, also when it is the last record', () => {
+    const id = Buffer.from('81 0000000000000400'.replace(/\s/g, ''), 'hex'); // module 'AAAAAAAAB', encver 0
+    const fields: Buffer[] = [];
+    for (let i = 0; i < 3000; i++) fields.push(Buffer.from([2, i & 63]), Buffer.from([5]), str(`s${i}`));
+    const value = Buffer.concat([id, ...fields, Buffer.from([0])]);
+    const img = image([hex('fe00 00'), str('a'), str('1'), hex('07'), str('mod'), value]);
+    let calls = 0;
+    const d = new RdbDecoder({ entry: () => calls++ }, { unsupported: 'raw' });
+    for (let i = 0; i < img.length; i += 7) d.push(img.subarray(i, i + 7));
+    expect(d.end().keys).toBe(2);
+    expect(calls).toBe(2);
+    expect(decodeChunked(img, [1], { unsupported: 'raw' }).entries[1].value).toEqual({
+      type: 'raw',
+      rdbType: 7,
+      payload: value.toString('latin1'),
+    });
+  });
+
   it('resumes collections element by element', () => {
     const members = Array.from({ length: 500 }, (_, i) => `member-${i}`);
     const body = [hex('fe00'), Buffer.from([2]), str('s'), hex('41f4'), ...members.map(str)];

@@ -166,6 +166,20 @@ describe('RDB encoder: file layout', () => {
     ]);
   });
 
+  it('leaves out empty collections (Redis would skip them on load)', () => {
+    const chunks: Buffer[] = [];
+    const enc = new RdbEncoder((c) => chunks.push(c));
+    enc.begin();
+    enc.selectDb(0, 5, 0);
+    expect(enc.entry('l', { type: 'list', items: [] })).toBe(false);
+    expect(enc.entry('s', { type: 'set', members: [] })).toBe(false);
+    expect(enc.entry('h', { type: 'hash', entries: [] })).toBe(false);
+    expect(enc.entry('z', { type: 'zset', entries: [] })).toBe(false);
+    expect(enc.entry('e', '')).toBe(true);
+    enc.end();
+    expect(decodeRdb(Buffer.concat(chunks)).entries.map((e) => e.key)).toEqual(['e']);
+  });
+
   it('refuses records outside begin()/end()', () => {
     const enc = new RdbEncoder(() => {});
     expect(() => enc.entry('k', 'v')).toThrow(RdbError);

@@ -65,6 +65,8 @@ export class RdbDecoder extends ByteReader {
   private state = S_HEADER;
   private commitPos = 0;
   private failure: Error | null = null;
+  /** the current unit is a structure walked whole (see run()) */
+  private walkingUnit = false;
   private pending: Buffer[] = [];
   private pendingLen = 0;
 
@@ -157,6 +159,11 @@ export class RdbDecoder extends ByteReader {
   /** Declares the input complete. Throws when the image was incomplete. */
   end(): RdbSummary {
     if (this.failure) throw this.failure;
+    if (this.state !== S_DONE && this.pendingLen > 0) {
+      // Bytes were held back waiting for a larger unit to complete; this is all there will be, so try them now.
+      this.need = 0;
+      this.push(Buffer.alloc(0));
+    }
     if (this.state !== S_DONE) {
       const at = this.base + this.pos;
       const what =
@@ -211,6 +218,7 @@ export class RdbDecoder extends ByteReader {
     try {
       for (;;) {
         this.commitPos = this.pos;
+        this.walkingUnit = false;
         switch (this.state) {
           case S_TOP:
             this.record();
@@ -233,6 +241,11 @@ export class RdbDecoder extends ByteReader {
       }
     } catch (e) {
       if (e === NEED_MORE) {
+        if (this.walkingUnit) {
+          // A structure walked as one unit (stream, module data) is re-read from its start on every retry: wait
+          // until the buffered part has at least doubled, so retries cost O(size) in total, not O(size^2).
+          this.need = Math.max(this.need, this.base + this.commitPos + 2 * (this.lim - this.commitPos));
+        }
         this.pos = this.commitPos;
         return;
       }
@@ -396,6 +409,7 @@ export class RdbDecoder extends ByteReader {
         if (this.unsupported === 'error') {
           this.fail(this.base + at, `RDB contains aux data of module '${moduleName(id)}', which is not supported`);
         }
+        this.walkingUnit = true;
         this.skipModuleOpcodes();
         return;
       }
@@ -526,6 +540,7 @@ export class RdbDecoder extends ByteReader {
     if (this.unsupported === 'error') {
       this.fail(this.base + at, `key ${showKey(key)} holds a ${what} value (RDB type ${t}), which is not supported`);
     }
+    this.walkingUnit = true;
     if (t === T.Module2) this.skipModuleOpcodes();
     else this.skipStream(t === T.StreamListpacks2);
     if (this.unsupported === 'raw') {

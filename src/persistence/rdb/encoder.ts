@@ -94,10 +94,13 @@ export class RdbEncoder extends RdbWriter {
 
   /**
    * One key. `expireMs` is an absolute unix time in ms or -1; `idle` (LRU seconds) / `freq` (LFU counter) are
-   * written when >= 0, as Redis does under LRU/LFU maxmemory policies.
+   * written when >= 0, as Redis does under LRU/LFU maxmemory policies. Returns false when nothing was written
+   * (an empty collection).
    */
-  entry(key: Bytes, value: RdbValue, expireMs = -1, idle = -1, freq = -1): void {
+  entry(key: Bytes, value: RdbValue, expireMs = -1, idle = -1, freq = -1): boolean {
     this.open();
+    // Redis never stores empty collections and skips them (with a warning) when loading: leave them out.
+    if (isEmptyCollection(value)) return false;
     if (expireMs !== -1) {
       this.byte(Op.ExpireMs);
       this.int64LE(expireMs);
@@ -116,6 +119,7 @@ export class RdbEncoder extends RdbWriter {
     this.string(key);
     this.values.write(this, value, t);
     this.maybeFlush();
+    return true;
   }
 
   /** EOF marker and checksum; flushes everything. Returns the total size of the image. */
@@ -134,5 +138,20 @@ export class RdbEncoder extends RdbWriter {
 
   private open(): void {
     if (this.state !== 'open') throw new RdbError(-1, this.state === 'new' ? 'begin() not called' : 'encoder closed');
+  }
+}
+
+function isEmptyCollection(v: RdbValue): boolean {
+  if (typeof v === 'string') return false;
+  switch (v.type) {
+    case 'list':
+      return v.items.length === 0;
+    case 'set':
+      return v.members.length === 0;
+    case 'hash':
+    case 'zset':
+      return v.entries.length === 0;
+    default:
+      return false;
   }
 }

@@ -8,6 +8,7 @@
  */
 import type { Bytes } from '../../protocol/bytes';
 import { canonicalInt, maybeInt, readInt64LEString, writeInt64LE } from './ints';
+import { bytesToString } from './strings';
 
 const HEADER = 6;
 
@@ -36,7 +37,7 @@ export function decodeListpack(b: Buffer, start: number, end: number, out: Bytes
       const n = c & 0x3f;
       len = 1 + n;
       if (p + len > last) return `listpack entry at byte ${p - start} overflows the blob`;
-      out.push(shortSlice(b, p + 1, p + len));
+      out.push(bytesToString(b, p + 1, n));
     } else if (c < 0xe0) {
       if (p + 2 > last) return `listpack entry at byte ${p - start} overflows the blob`;
       const u = ((c & 0x1f) << 8) | b[p + 1];
@@ -94,24 +95,6 @@ export function decodeListpack(b: Buffer, start: number, end: number, out: Bytes
   }
   if (declared !== 65535 && declared !== count) return `listpack header says ${declared} elements but has ${count}`;
   return null;
-}
-
-/** Small strings are cheaper to build in JS than through the native slice call. */
-function shortSlice(b: Uint8Array, from: number, to: number): string {
-  switch (to - from) {
-    case 0:
-      return '';
-    case 1:
-      return String.fromCharCode(b[from]);
-    case 2:
-      return String.fromCharCode(b[from], b[from + 1]);
-    case 3:
-      return String.fromCharCode(b[from], b[from + 1], b[from + 2]);
-    case 4:
-      return String.fromCharCode(b[from], b[from + 1], b[from + 2], b[from + 3]);
-    default:
-      return (b as Buffer).latin1Slice(from, to);
-  }
 }
 
 export function backlenSize(l: number): number {

@@ -6,6 +6,7 @@
  */
 import type { Bytes } from '../../protocol/bytes';
 import { lzfDecompress } from './lzf';
+import { bytesToString } from './strings';
 import { RdbError } from './types';
 
 /** Thrown (never escapes the decoder) when the window ends before the current unit. */
@@ -102,16 +103,7 @@ export class ByteReader {
       const e = p + 1 + c;
       if (e > this.lim) this.short(p, 1 + c);
       this.pos = e;
-      switch (c) {
-        case 0:
-          return '';
-        case 1:
-          return String.fromCharCode(b[p + 1]);
-        case 2:
-          return String.fromCharCode(b[p + 1], b[p + 2]);
-        default:
-          return b.latin1Slice(p + 1, e);
-      }
+      return bytesToString(b, p + 1, c);
     }
     if (c >= 0xc0) return this.readSpecialString(c);
     const n = this.readLen();

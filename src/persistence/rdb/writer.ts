@@ -10,6 +10,9 @@ import { lzfCompress } from './lzf';
 
 export type ChunkSink = (chunk: Buffer) => void;
 
+/** scratch buffers up to this size are kept between values */
+const KEEP_SCRATCH = 1 << 20;
+
 export class RdbWriter {
   protected out: Buffer;
   protected pos = 0;
@@ -114,10 +117,10 @@ export class RdbWriter {
       }
     }
     if (this.compression && n > 20) {
-      if (this.tmpIn.length < n) this.tmpIn = Buffer.allocUnsafe(n * 2);
-      this.tmpIn.latin1Write(s, 0, n);
-      if (this.lzf(this.tmpIn, 0, n)) return;
-      this.rawBytes(this.tmpIn, 0, n);
+      const bytes = n <= KEEP_SCRATCH ? this.scratchIn(n) : Buffer.allocUnsafe(n);
+      bytes.latin1Write(s, 0, n);
+      if (this.lzf(bytes, 0, n)) return;
+      this.rawBytes(bytes, 0, n);
       return;
     }
     this.len(n);
@@ -186,11 +189,26 @@ export class RdbWriter {
   /** Tries LZF with Redis' budget (len - 4); writes the compressed form and returns true when it fits. */
   private lzf(b: Uint8Array, start: number, end: number): boolean {
     const n = end - start;
-    if (this.tmpOut.length < n) this.tmpOut = Buffer.allocUnsafe(n * 2);
-    const clen = lzfCompress(b, start, end, this.tmpOut, 0, n - 4);
+    const out = this.scratchOut(n);
+    const clen = lzfCompress(b, start, end, out, 0, n - 4);
     if (clen === 0) return false;
-    this.lzfBlob(this.tmpOut, clen, n);
+    this.lzfBlob(out, clen, n);
     return true;
+  }
+
+  /**
+   * Reusable scratch buffers for compression. Up to KEEP_SCRATCH bytes they are kept (and grown); bigger values get
+   * a one-off buffer so a single huge value does not pin that much memory for the rest of the snapshot.
+   */
+  private scratchIn(n: number): Buffer {
+    if (this.tmpIn.length < n) this.tmpIn = Buffer.allocUnsafe(Math.min(KEEP_SCRATCH, n * 2));
+    return this.tmpIn;
+  }
+
+  private scratchOut(n: number): Buffer {
+    if (n > KEEP_SCRATCH) return Buffer.allocUnsafe(n);
+    if (this.tmpOut.length < n) this.tmpOut = Buffer.allocUnsafe(Math.min(KEEP_SCRATCH, n * 2));
+    return this.tmpOut;
   }
 
   /** An already compressed blob: 0xC3, compressed length, original length, data. */
@@ -210,10 +228,10 @@ export class RdbWriter {
    */
   compressedNode(b: Uint8Array, n: number): boolean {
     if (n < 48) return false;
-    if (this.tmpOut.length < n) this.tmpOut = Buffer.allocUnsafe(n * 2);
-    const clen = lzfCompress(b, 0, n, this.tmpOut, 0, n);
+    const out = this.scratchOut(n);
+    const clen = lzfCompress(b, 0, n, out, 0, n);
     if (clen === 0 || clen + 8 >= n) return false;
-    this.lzfBlob(this.tmpOut, clen, n);
+    this.lzfBlob(out, clen, n);
     return true;
   }
 }
