@@ -1,6 +1,6 @@
 /**
  * List commands: LPUSH RPUSH LPUSHX RPUSHX LPOP RPOP LLEN LRANGE LINDEX LSET LREM LTRIM LINSERT LPOS LMOVE RPOPLPUSH
- * LMPOP, and the blocking BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP.
+ * LMPOP, and the table entries of the blocking BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP (handlers in lists-blocking.ts).
  *
  * Argument checks run in the order Redis 7.0 runs them (some parse options before looking the key up, some after),
  * because that order decides which error a client sees. Write commands look keys up without touching the keyspace
@@ -12,48 +12,15 @@ import { parseLong, parseLongExact } from '../protocol/numbers';
 import type { Client } from '../server/client';
 import { ListValue } from '../store/types/list';
 import { type CommandSpec, cmd } from './command';
-import { WRONG, argLong, argTimeout, lookup } from './util';
+import { blmove, blmpop, blockingPop, brpoplpush } from './lists-blocking';
+import { afterRemoval, argSide, moveOne, parseMpop, popRangeWithKey, writeList } from './lists-common';
+import { WRONG, argLong, lookup } from './util';
 
 const ERR_NO_SUCH_KEY = 'ERR no such key';
 const ERR_INDEX_RANGE = 'ERR index out of range';
 
 function meta(summary: string, since: string, args: string, complexity = 'O(1)') {
   return { group: 'list', summary, since, args, complexity };
-}
-
-/** Lookup for writing: no hit/miss statistics. Returns WRONG after replying -WRONGTYPE. */
-function writeList(c: Client, key: Bytes): ListValue | undefined | typeof WRONG {
-  const v = c.db.get(key);
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string' && v.type === 'list') return v;
-  c.wrongType();
-  return WRONG;
-}
-
-/** Bookkeeping after n elements left a list: an emptied list loses its key, otherwise WATCHers are told. */
-function afterRemoval(c: Client, key: Bytes, l: ListValue, n: number): void {
-  if (l.size === 0) c.db.delete(key);
-  else c.db.touch(key);
-  c.srv.dirty += n;
-}
-
-/** LEFT / RIGHT argument (case-insensitive). Returns true for LEFT, null after a syntax error. */
-function argSide(c: Client, s: Bytes): boolean | null {
-  const w = s.toLowerCase();
-  if (w === 'left') return true;
-  if (w === 'right') return false;
-  c.syntaxError();
-  return null;
-}
-
-/** Blocking commands reply a null array on timeout in Redis 7.0 — BLMOVE and BRPOPLPUSH included. */
-function timeoutReply(c: Client): void {
-  c.out.nullArray();
-}
-
-/** Blocking is not allowed inside MULTI/EXEC: the command then acts as if it timed out at once. */
-function mayBlock(c: Client): boolean {
-  return !c.inMulti && !c.inExec;
 }
 
 // ---- push ---------------------------------------------------------------------------------------------------------
@@ -101,89 +68,6 @@ function pop(c: Client, left: boolean): void {
   afterRemoval(c, key, l, items.length);
 }
 
-/** Pops up to `count` elements for LMPOP/BLMPOP, replies [key, [elements]] and records the LPOP/RPOP effect. */
-function popRangeWithKey(c: Client, key: Bytes, l: ListValue, left: boolean, count: number): void {
-  const items = l.popMany(count, !left);
-  c.out.arrayLen(2);
-  c.out.bulk(key);
-  c.out.bulks(items);
-  afterRemoval(c, key, l, items.length);
-  c.propagateArgv = [left ? 'LPOP' : 'RPOP', key, String(items.length)];
-}
-
-/** BLPOP/BRPOP: serve one element from the first non-empty key, or block on all of them. */
-function blockingPop(c: Client, left: boolean): void {
-  const argv = c.argv;
-  const last = argv.length - 1;
-  const timeout = argTimeout(c, argv[last]);
-  if (timeout === null) return;
-  if (c.retryingBlocked) {
-    const key = c.srv.blocking.readyKey as Bytes;
-    const v = c.db.get(key);
-    if (v === undefined || typeof v === 'string' || v.type !== 'list') {
-      c.srv.blocking.block(c, [], timeout, timeoutReply); // not servable after all: stay in line
-      return;
-    }
-    servePop(c, key, v, left);
-    return;
-  }
-  for (let j = 1; j < last; j++) {
-    const key = argv[j];
-    const l = writeList(c, key);
-    if (l === WRONG) return;
-    if (l !== undefined) return servePop(c, key, l, left);
-  }
-  if (!mayBlock(c)) return c.out.nullArray();
-  c.srv.blocking.block(c, argv.slice(1, last), timeout, timeoutReply);
-}
-
-function servePop(c: Client, key: Bytes, l: ListValue, left: boolean): void {
-  const v = (left ? l.popLeft() : l.popRight()) as Bytes;
-  c.out.arrayLen(2);
-  c.out.bulk(key);
-  c.out.bulk(v);
-  afterRemoval(c, key, l, 1);
-  c.propagateArgv = [left ? 'LPOP' : 'RPOP', key];
-}
-
-interface MpopArgs {
-  keys: Bytes[];
-  left: boolean;
-  count: number;
-}
-
-/** Parses `numkeys key... LEFT|RIGHT [COUNT count]` starting at argv[at]; null after replying the error. */
-function parseMpop(c: Client, at: number): MpopArgs | null {
-  const argv = c.argv;
-  const numkeys = parseLong(argv[at]);
-  if (numkeys === null || numkeys < 1) {
-    c.error('ERR numkeys should be greater than 0');
-    return null;
-  }
-  const whereIdx = at + numkeys + 1;
-  if (whereIdx >= argv.length) {
-    c.syntaxError();
-    return null;
-  }
-  const left = argSide(c, argv[whereIdx]);
-  if (left === null) return null;
-  let count = -1;
-  for (let j = whereIdx + 1; j < argv.length; j++) {
-    if (count === -1 && j + 1 < argv.length && argv[j].toLowerCase() === 'count') {
-      const n = parseLong(argv[++j]);
-      if (n === null || n < 1) {
-        c.error('ERR count should be greater than 0');
-        return null;
-      }
-      count = n;
-    } else {
-      c.syntaxError();
-      return null;
-    }
-  }
-  return { keys: argv.slice(at + 1, whereIdx), left, count: count === -1 ? 1 : count };
-}
-
 function lmpop(c: Client): void {
   const a = parseMpop(c, 1);
   if (a === null) return;
@@ -193,30 +77,6 @@ function lmpop(c: Client): void {
     if (l !== undefined) return popRangeWithKey(c, key, l, a.left, a.count);
   }
   c.out.nullArray();
-}
-
-function blmpop(c: Client): void {
-  const a = parseMpop(c, 2);
-  if (a === null) return;
-  const timeout = argTimeout(c, c.argv[1]);
-  if (timeout === null) return;
-  if (c.retryingBlocked) {
-    const key = c.srv.blocking.readyKey as Bytes;
-    const v = c.db.get(key);
-    if (v === undefined || typeof v === 'string' || v.type !== 'list') {
-      c.srv.blocking.block(c, [], timeout, timeoutReply);
-      return;
-    }
-    popRangeWithKey(c, key, v, a.left, a.count);
-    return;
-  }
-  for (const key of a.keys) {
-    const l = writeList(c, key);
-    if (l === WRONG) return;
-    if (l !== undefined) return popRangeWithKey(c, key, l, a.left, a.count);
-  }
-  if (!mayBlock(c)) return c.out.nullArray();
-  c.srv.blocking.block(c, a.keys, timeout, timeoutReply);
 }
 
 /** Key positions of LMPOP (numkeys at argv[1]) / BLMPOP (numkeys at argv[2]) for COMMAND GETKEYS and friends. */
@@ -229,29 +89,6 @@ function mpopKeys(at: number): (argv: readonly string[]) => number[] {
 }
 
 // ---- move ---------------------------------------------------------------------------------------------------------
-
-/**
- * Moves one element from the (non-empty) source list to dst and replies it. Returns false if dst holds another type
- * (WRONGTYPE replied, nothing moved).
- */
-function moveOne(c: Client, src: Bytes, sl: ListValue, dst: Bytes, fromLeft: boolean, toLeft: boolean): boolean {
-  let dl = writeList(c, dst);
-  if (dl === WRONG) return false;
-  const v = (fromLeft ? sl.popLeft() : sl.popRight()) as Bytes;
-  if (dl === undefined) {
-    dl = new ListValue();
-    c.db.add(dst, dl);
-  }
-  // when src === dst, dl is sl: the element goes back before the emptiness check below
-  if (toLeft) dl.pushLeft(v);
-  else dl.pushRight(v);
-  c.db.touch(dst);
-  c.out.bulk(v);
-  if (sl.size === 0) c.db.delete(src);
-  else c.db.touch(src);
-  c.srv.dirty++;
-  return true;
-}
 
 function lmoveGeneric(c: Client, fromLeft: boolean, toLeft: boolean): void {
   const src = c.argv[1];
@@ -267,47 +104,6 @@ function lmove(c: Client): void {
   const toLeft = argSide(c, c.argv[4]);
   if (toLeft === null) return;
   lmoveGeneric(c, fromLeft, toLeft);
-}
-
-/** BLMOVE/BRPOPLPUSH: move at once if the source has data, else block on it; replicated as LMOVE/RPOPLPUSH. */
-function blockingMove(c: Client, fromLeft: boolean, toLeft: boolean, timeout: number, asRpoplpush: boolean): void {
-  const argv = c.argv;
-  const src = argv[1];
-  let sl: ListValue | undefined | typeof WRONG;
-  if (c.retryingBlocked) {
-    const v = c.db.get(src);
-    if (v === undefined || typeof v === 'string' || v.type !== 'list') {
-      c.srv.blocking.block(c, [], timeout, timeoutReply);
-      return;
-    }
-    sl = v;
-  } else {
-    sl = writeList(c, src);
-    if (sl === WRONG) return;
-    if (sl === undefined) {
-      if (!mayBlock(c)) return c.out.null();
-      c.srv.blocking.block(c, [src], timeout, timeoutReply);
-      return;
-    }
-  }
-  if (!moveOne(c, src, sl, argv[2], fromLeft, toLeft)) return;
-  c.propagateArgv = asRpoplpush ? ['RPOPLPUSH', src, argv[2]] : ['LMOVE', src, argv[2], argv[3], argv[4]];
-}
-
-function blmove(c: Client): void {
-  const fromLeft = argSide(c, c.argv[3]);
-  if (fromLeft === null) return;
-  const toLeft = argSide(c, c.argv[4]);
-  if (toLeft === null) return;
-  const timeout = argTimeout(c, c.argv[5]);
-  if (timeout === null) return;
-  blockingMove(c, fromLeft, toLeft, timeout, false);
-}
-
-function brpoplpush(c: Client): void {
-  const timeout = argTimeout(c, c.argv[3]);
-  if (timeout === null) return;
-  blockingMove(c, false, true, timeout, true);
 }
 
 // ---- read ---------------------------------------------------------------------------------------------------------
