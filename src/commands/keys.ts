@@ -564,10 +564,11 @@ export const keyCommands: CommandSpec[] = [
   ),
   cmd('object', -2, [], [0, 0, 0], gen('Inspects the internals of values', '2.2.3', ['slow']), () => {}, {
     subcommands: [
+      // same order as Redis 7.0 lists them in COMMAND output
       objectSub('encoding', 'Returns the internal encoding of a value', objectEncoding),
+      objectSub('refcount', 'Returns the reference count of a value', objectRefcount),
       objectSub('freq', 'Returns the logarithmic access frequency counter of a key', objectFreq),
       objectSub('idletime', 'Returns the seconds since a key was last accessed', objectIdletime),
-      objectSub('refcount', 'Returns the reference count of a value', objectRefcount),
       cmd(
         'help',
         2,
