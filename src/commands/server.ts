@@ -130,20 +130,6 @@ function flushall(c: Client): void {
   c.ok();
 }
 
-/** Moves every key (with its TTL) of `from` into the empty `to`, waking clients blocked on list/zset keys. */
-function moveAll(from: [Bytes, unknown, number][], to: Db): void {
-  for (const [key, value, when] of from) {
-    to.add(key, value as Parameters<Db['add']>[1]);
-    if (when >= 0) to.setExpire(key, when);
-  }
-}
-
-function snapshot(db: Db): [Bytes, unknown, number][] {
-  const out: [Bytes, unknown, number][] = [];
-  for (const [key, value] of db.entries()) out.push([key, value, db.getExpire(key)]);
-  return out;
-}
-
 function int32(s: Bytes): number | null {
   const n = parseLong(s);
   return n === null || n < -2147483648 || n > 2147483647 ? null : n;
@@ -160,16 +146,11 @@ function swapdb(c: Client): void {
     const da = srv.dbs[a];
     const db = srv.dbs[b];
     srv.watches.touchSwap(da, db);
-    // Clients keep their db index and see the other contents. The exchange goes through Db's public API.
-    const ea = snapshot(da);
-    const eb = snapshot(db);
-    const ttlA = da.avgTtl;
-    for (const [k] of ea) da.removeRaw(k);
-    for (const [k] of eb) db.removeRaw(k);
-    moveAll(eb, da);
-    moveAll(ea, db);
-    da.avgTtl = db.avgTtl;
-    db.avgTtl = ttlA;
+    // Clients keep their db index and see the other contents: an O(1) exchange of the maps.
+    da.swapWith(db);
+    // Clients blocked on keys that now hold a list/zset may be served.
+    for (const d of [da, db])
+      for (const key of srv.blocking.waitingKeys(d)) if (d.stored(key)) srv.blocking.signalReady(d, key);
   }
   srv.dirty++;
   c.ok();

@@ -90,6 +90,11 @@ export class BlockingManager {
     this.blockedClients--;
   }
 
+  /** Keys of `db` that clients are blocked on (SWAPDB re-checks them). */
+  waitingKeys(db: Db): Bytes[] {
+    return [...this.waiting[db.id].keys()];
+  }
+
   /** Called by the keyspace when a list/zset key is created or replaced. Cheap when nobody waits. */
   signalReady(db: Db, key: Bytes): void {
     if (!this.waiting[db.id].has(key)) return;

@@ -107,6 +107,10 @@ export class Server implements KeyspaceHooks {
     this.propagator.add(db.id, ['DEL', key]);
   }
 
+  inWriteCommand(): boolean {
+    return this.currentClient?.cmd?.isWrite === true;
+  }
+
   expiryMode(): 'delete' | 'hide' | 'keep' {
     if (this.masterHost === null) return 'delete';
     return this.currentClient?.isMaster ? 'keep' : 'hide';

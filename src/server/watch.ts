@@ -24,7 +24,7 @@ export interface WatchEntry {
 /** True if `key` is stored in `db` with a TTL already in the past. */
 function storedButExpired(db: Db, key: Bytes, now: number): boolean {
   const when = db.expires.get(key);
-  return when !== undefined && when <= now && db.dict.has(key);
+  return when !== undefined && when <= now && db.stored(key);
 }
 
 export class WatchManager {
@@ -80,7 +80,7 @@ export class WatchManager {
     // markDirty() removes entries from `watchers` while we iterate; Map iteration tolerates that.
     for (const [c, entry] of watchers) {
       if (entry.expired) {
-        if (!db.dict.has(key)) {
+        if (!db.stored(key)) {
           entry.expired = false; // the expired key is now gone for real: no logical change
           continue;
         }
@@ -101,10 +101,10 @@ export class WatchManager {
     if (this.count === 0) return;
     const now = Date.now();
     for (const [key, watchers] of this.byDb[emptied.id]) {
-      const inEmptied = emptied.dict.has(key);
+      const inEmptied = emptied.stored(key);
       let incoming = false;
       let incomingExpired = false;
-      if (replacedWith?.dict.has(key)) {
+      if (replacedWith?.stored(key)) {
         incoming = true;
         incomingExpired = storedButExpired(replacedWith, key, now);
       }

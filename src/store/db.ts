@@ -3,6 +3,12 @@
  * Lazy expiry lives here; the active expiry cycle is in expire.ts. Everything that must happen elsewhere when the
  * keyspace changes (WATCH invalidation, waking blocked clients, propagating expiry DELs) goes through KeyspaceHooks,
  * so the store does not depend on the server.
+ *
+ * Forkless snapshots (docs/SNAPSHOTS.md): while a snapshot runs, the keys that existed when it started live in a
+ * separate "frozen" map that the snapshot drains slice by slice into the live map. A key is *thawed* — its
+ * point-in-time value handed to the snapshot, then moved to the live map — just before anything may change it: a
+ * write, a delete, a TTL change, or a lookup by a write command (which may mutate a collection in place). So the
+ * snapshot never sees a later value, and only keys that change cost extra work or memory.
  */
 import type { Bytes } from '../protocol/bytes';
 import type { RedisValue } from './value';
@@ -19,12 +25,71 @@ export interface KeyspaceHooks {
    * report them as missing; the replication link client sees them as present so the master's stream applies as sent.
    */
   expiryMode(): 'delete' | 'hide' | 'keep';
+  /** True while a command flagged `write` executes: its lookups may be followed by in-place mutation. */
+  inWriteCommand(): boolean;
+}
+
+/** Marker left in a frozen map for a key already handed to the snapshot and moved to the live map. */
+const THAWED = Symbol('thawed');
+
+/** The snapshot side of a frozen db (implemented by persistence/snapshot.ts). */
+export interface FreezeListener {
+  /** Receives the point-in-time value of `key` before it changes. Must not retain a mutable collection. */
+  preserve(part: FrozenPart, key: Bytes, value: RedisValue, expireMs: number): void;
+  /** The db is being emptied or replaced wholesale: the part's remaining keys now belong to the snapshot alone. */
+  detach(part: FrozenPart, expires: Map<Bytes, number>): void;
+}
+
+/** Keys of one db as they were at snapshot start and not yet emitted. */
+export class FrozenPart {
+  readonly map: Map<Bytes, RedisValue | typeof THAWED>;
+  /** entries of `map` that are THAWED markers */
+  thawed = 0;
+
+  constructor(
+    map: Map<Bytes, RedisValue>,
+    /** db index the keys belonged to at snapshot start (SWAPDB may move the part to another Db object) */
+    readonly originDb: number,
+    /** Db currently holding this part */
+    public owner: Db,
+    readonly listener: FreezeListener,
+  ) {
+    this.map = map as Map<Bytes, RedisValue | typeof THAWED>;
+  }
+
+  /** Live keys left. */
+  get remaining(): number {
+    return this.map.size - this.thawed;
+  }
+
+  /**
+   * Hands the next up-to-`max` keys to `emit` (value and TTL as they are, which is their point-in-time state since
+   * any change thaws first) and moves them to the owner's live map. Returns the number of keys processed.
+   */
+  drain(max: number, emit: (key: Bytes, value: RedisValue, expireMs: number) => void): number {
+    let n = 0;
+    const live = this.owner.liveMap();
+    for (const [key, v] of this.map) {
+      if (n >= max) break;
+      this.map.delete(key);
+      if (v === THAWED) {
+        this.thawed--;
+        continue;
+      }
+      emit(key, v, this.owner.getExpire(key));
+      live.set(key, v);
+      n++;
+    }
+    if (this.map.size === 0) this.owner.unfreeze(this);
+    return n;
+  }
 }
 
 export class Db {
-  readonly dict = new Map<Bytes, RedisValue>();
+  private main = new Map<Bytes, RedisValue>();
+  private frozen: FrozenPart | null = null;
   /** absolute unix time in ms */
-  readonly expires = new Map<Bytes, number>();
+  expires = new Map<Bytes, number>();
   /** average TTL estimate and other INFO keyspace figures */
   avgTtl = 0;
 
@@ -34,26 +99,90 @@ export class Db {
   ) {}
 
   get size(): number {
-    return this.dict.size;
+    return this.main.size + (this.frozen === null ? 0 : this.frozen.remaining);
   }
 
-  // Iteration and raw access. Prefer these over touching `dict`: the forkless snapshot will split the map while it
-  // runs, and only Db knows how to present both halves as one keyspace.
+  // ---- snapshot support ----------------------------------------------------------------------------------------
 
-  /** Every stored key (including logically expired ones not yet deleted). */
-  keys(): IterableIterator<Bytes> {
-    return this.dict.keys();
+  /** Starts a snapshot of this db: O(1), the current map becomes the frozen part. */
+  freeze(listener: FreezeListener, originDb = this.id): FrozenPart {
+    if (this.frozen !== null) throw new Error(`db ${this.id} is already frozen`);
+    const part = new FrozenPart(this.main, originDb, this, listener);
+    this.frozen = part;
+    this.main = new Map();
+    return part;
   }
 
-  /** Every stored [key, value] pair (including logically expired ones). */
-  entries(): IterableIterator<[Bytes, RedisValue]> {
-    return this.dict.entries();
+  /** @internal FrozenPart.drain appends to it */
+  liveMap(): Map<Bytes, RedisValue> {
+    return this.main;
+  }
+
+  /** @internal called when a part is fully drained */
+  unfreeze(part: FrozenPart): void {
+    if (this.frozen === part) this.frozen = null;
+  }
+
+  get isFrozen(): boolean {
+    return this.frozen !== null;
+  }
+
+  /** Hands the point-in-time value of `key` to the snapshot (if it still holds one) and moves it to the live map. */
+  private thaw(key: Bytes): void {
+    const part = this.frozen;
+    if (part === null) return;
+    const v = part.map.get(key);
+    if (v === undefined || v === THAWED) return;
+    part.listener.preserve(part, key, v, this.getExpire(key));
+    part.map.set(key, THAWED);
+    part.thawed++;
+    this.main.set(key, v);
+  }
+
+  /** Forgets a key's frozen entry after it was deleted from the live map. */
+  private dropFrozen(key: Bytes): void {
+    const part = this.frozen;
+    if (part !== null && part.map.get(key) === THAWED) {
+      part.map.delete(key);
+      part.thawed--;
+    }
+  }
+
+  // ---- iteration and raw access ----------------------------------------------------------------------------------
+
+  /**
+   * Every stored key (including logically expired ones not yet deleted). Frozen keys come first: keys only ever move
+   * from the frozen map to the live one, so a long-lived iterator (SCAN cursors) still meets every key that exists
+   * throughout — possibly twice, which SCAN allows.
+   */
+  *keys(): IterableIterator<Bytes> {
+    for (const [k] of this.entries()) yield k;
+  }
+
+  /** Every stored [key, value] pair (including logically expired ones), in the same order as keys(). */
+  *entries(): IterableIterator<[Bytes, RedisValue]> {
+    let map: Map<Bytes, RedisValue | typeof THAWED> = this.frozen?.map ?? this.main;
+    for (;;) {
+      for (const e of map) if (e[1] !== THAWED) yield e as [Bytes, RedisValue];
+      if (map === this.main) return;
+      map = this.main;
+    }
   }
 
   /** Value without expiry checks or side effects (for internal consumers such as RDB save and blocked clients). */
   peek(key: Bytes): RedisValue | undefined {
-    return this.dict.get(key);
+    const v = this.main.get(key);
+    if (v !== undefined || this.frozen === null) return v;
+    const f = this.frozen.map.get(key);
+    return f === THAWED ? undefined : f;
   }
+
+  /** Whether the key is stored, expired or not. */
+  stored(key: Bytes): boolean {
+    return this.peek(key) !== undefined;
+  }
+
+  // ---- lookups -------------------------------------------------------------------------------------------------
 
   /**
    * Returns true if the key is logically expired. On a master the key is deleted (and the deletion propagated); on a
@@ -65,16 +194,24 @@ export class Db {
     const mode = this.hooks.expiryMode();
     if (mode === 'keep') return false;
     if (mode === 'hide') return true;
-    this.dict.delete(key);
+    this.thaw(key);
+    this.main.delete(key);
+    this.dropFrozen(key);
     this.expires.delete(key);
     this.hooks.keyExpired(this, key);
     return true;
   }
 
-  /** Lookup honouring expiry. */
+  /** Lookup honouring expiry. During a snapshot, a lookup by a write command thaws the key first. */
   get(key: Bytes): RedisValue | undefined {
-    const v = this.dict.get(key);
-    if (v === undefined) return undefined;
+    let v = this.main.get(key);
+    if (v === undefined) {
+      if (this.frozen === null) return undefined;
+      const f = this.frozen.map.get(key);
+      if (f === undefined || f === THAWED) return undefined;
+      if (this.hooks.inWriteCommand()) this.thaw(key);
+      v = f;
+    }
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
     return v;
   }
@@ -83,9 +220,12 @@ export class Db {
     return this.get(key) !== undefined;
   }
 
+  // ---- writes --------------------------------------------------------------------------------------------------
+
   /** Adds a key that the caller knows does not exist (after a get() returned undefined). */
   add(key: Bytes, value: RedisValue): void {
-    this.dict.set(key, value);
+    this.thaw(key);
+    this.main.set(key, value);
     if (typeof value !== 'string' && (value.type === 'list' || value.type === 'zset')) this.hooks.keyReady(this, key);
   }
 
@@ -93,8 +233,9 @@ export class Db {
    * SET-style write: replaces any value, drops the TTL unless keepTtl, signals WATCH. The caller increments dirty.
    */
   set(key: Bytes, value: RedisValue, keepTtl = false): void {
-    const existed = this.dict.has(key);
-    this.dict.set(key, value);
+    this.thaw(key);
+    const existed = this.main.has(key);
+    this.main.set(key, value);
     if (!keepTtl && existed) this.expires.delete(key);
     if (typeof value !== 'string' && (value.type === 'list' || value.type === 'zset')) this.hooks.keyReady(this, key);
     this.hooks.keyModified(this, key);
@@ -103,15 +244,16 @@ export class Db {
   /** Deletes key and its TTL. Returns whether it existed (expired keys count as absent). Signals WATCH. */
   delete(key: Bytes): boolean {
     if (this.get(key) === undefined) return false;
-    this.dict.delete(key);
-    this.expires.delete(key);
+    this.removeRaw(key);
     this.hooks.keyModified(this, key);
     return true;
   }
 
   /** Removes a key without any signalling (used by MOVE/RENAME internals, RDB load, FLUSH). */
   removeRaw(key: Bytes): void {
-    this.dict.delete(key);
+    this.thaw(key);
+    this.main.delete(key);
+    this.dropFrozen(key);
     this.expires.delete(key);
   }
 
@@ -121,11 +263,14 @@ export class Db {
   }
 
   setExpire(key: Bytes, whenMs: number): void {
+    this.thaw(key);
     this.expires.set(key, whenMs);
   }
 
   /** Returns true if a TTL was removed. */
   persist(key: Bytes): boolean {
+    if (!this.expires.has(key)) return false;
+    this.thaw(key);
     return this.expires.delete(key);
   }
 
@@ -134,13 +279,38 @@ export class Db {
     return this.expires.get(key) ?? -1;
   }
 
-  /** Empties the database; returns the number of keys removed. WATCHers of existing keys are signalled. */
+  /**
+   * Empties the database; returns the number of keys removed. WATCHers of existing keys are signalled. A frozen part
+   * is handed to the snapshot whole (O(1)), so emptying a db during a snapshot never stalls.
+   */
   flush(): number {
-    const n = this.dict.size;
-    for (const key of this.dict.keys()) this.hooks.keyModified(this, key);
-    this.dict.clear();
-    this.expires.clear();
+    const n = this.size;
+    for (const key of this.keys()) this.hooks.keyModified(this, key);
+    this.detachFrozen();
+    this.main = new Map();
+    this.expires = new Map();
+    this.randIter = null;
     return n;
+  }
+
+  private detachFrozen(): void {
+    const part = this.frozen;
+    if (part === null) return;
+    this.frozen = null;
+    // The snapshot still needs the TTLs of the part's keys: it takes the whole expires map, we start a new one.
+    part.listener.detach(part, this.expires);
+  }
+
+  /** SWAPDB: exchanges the whole contents of two dbs in O(1). Clients keep their Db objects (their db index). */
+  swapWith(other: Db): void {
+    [this.main, other.main] = [other.main, this.main];
+    [this.frozen, other.frozen] = [other.frozen, this.frozen];
+    [this.expires, other.expires] = [other.expires, this.expires];
+    [this.avgTtl, other.avgTtl] = [other.avgTtl, this.avgTtl];
+    if (this.frozen) this.frozen.owner = this;
+    if (other.frozen) other.frozen.owner = other;
+    this.randIter = null;
+    other.randIter = null;
   }
 
   private randIter: IterableIterator<Bytes> | null = null;
@@ -151,11 +321,11 @@ export class Db {
    */
   randomKey(): Bytes | undefined {
     const hide = this.hooks.expiryMode() === 'hide';
-    for (let attempt = 0; attempt < 100 && this.dict.size > 0; attempt++) {
-      let skip = Math.floor(Math.random() * Math.min(this.dict.size, 64));
+    for (let attempt = 0; attempt < 100 && this.size > 0; attempt++) {
+      let skip = Math.floor(Math.random() * Math.min(this.size, 64));
       let chosen: Bytes | undefined;
       for (let wraps = 0; chosen === undefined && wraps < 2; ) {
-        if (this.randIter === null) this.randIter = this.dict.keys();
+        if (this.randIter === null) this.randIter = this.keys();
         const r = this.randIter.next();
         if (r.done) {
           this.randIter = null;
