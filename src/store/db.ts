@@ -36,8 +36,8 @@ const THAWED = Symbol('thawed');
 export interface FreezeListener {
   /** Receives the point-in-time value of `key` before it changes. Must not retain a mutable collection. */
   preserve(part: FrozenPart, key: Bytes, value: RedisValue, expireMs: number): void;
-  /** The db is being emptied or replaced wholesale: the part's remaining keys now belong to the snapshot alone. */
-  detach(part: FrozenPart, expires: Map<Bytes, number>): void;
+  /** The db is being emptied: the part's remaining keys now belong to the snapshot alone (see FrozenPart.detached). */
+  detach(part: FrozenPart): void;
 }
 
 /** Keys of one db as they were at snapshot start and not yet emitted. */
@@ -45,6 +45,11 @@ export class FrozenPart {
   readonly map: Map<Bytes, RedisValue | typeof THAWED>;
   /** entries of `map` that are THAWED markers */
   thawed = 0;
+  /**
+   * Set when the owning db was emptied mid-snapshot: the part left the keyspace, keeps the TTL map it had, and is
+   * drained for the snapshot only.
+   */
+  detachedExpires: Map<Bytes, number> | null = null;
 
   constructor(
     map: Map<Bytes, RedisValue>,
@@ -68,7 +73,8 @@ export class FrozenPart {
    */
   drain(max: number, emit: (key: Bytes, value: RedisValue, expireMs: number) => void): number {
     let n = 0;
-    const live = this.owner.liveMap();
+    const exp = this.detachedExpires;
+    const live = exp === null ? this.owner.liveMap() : null;
     for (const [key, v] of this.map) {
       if (n >= max) break;
       this.map.delete(key);
@@ -76,11 +82,11 @@ export class FrozenPart {
         this.thawed--;
         continue;
       }
-      emit(key, v, this.owner.getExpire(key));
-      live.set(key, v);
+      emit(key, v, exp === null ? this.owner.getExpire(key) : (exp.get(key) ?? -1));
+      live?.set(key, v);
       n++;
     }
-    if (this.map.size === 0) this.owner.unfreeze(this);
+    if (this.map.size === 0 && exp === null) this.owner.unfreeze(this);
     return n;
   }
 }
@@ -298,7 +304,8 @@ export class Db {
     if (part === null) return;
     this.frozen = null;
     // The snapshot still needs the TTLs of the part's keys: it takes the whole expires map, we start a new one.
-    part.listener.detach(part, this.expires);
+    part.detachedExpires = this.expires;
+    part.listener.detach(part);
   }
 
   /** SWAPDB: exchanges the whole contents of two dbs in O(1). Clients keep their Db objects (their db index). */

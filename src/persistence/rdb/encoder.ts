@@ -93,6 +93,16 @@ export class RdbEncoder extends RdbWriter {
   }
 
   /**
+   * Switches the current database without a RESIZEDB hint: a forkless snapshot interleaves keys of another db (those
+   * changed while it runs) with the section it is writing; SELECTDB may appear any number of times.
+   */
+  switchDb(db: number): void {
+    this.open();
+    this.byte(Op.SelectDb);
+    this.len(db);
+  }
+
+  /**
    * One key. `expireMs` is an absolute unix time in ms or -1; `idle` (LRU seconds) / `freq` (LFU counter) are
    * written when >= 0, as Redis does under LRU/LFU maxmemory policies. Returns false when nothing was written
    * (an empty collection).
