@@ -57,19 +57,20 @@ function expireArgToAbsMs(c: Client, arg: Bytes, unit: number, relative: boolean
     c.notInteger();
     return null;
   }
-  const invalid = (): null => {
-    c.error(`ERR invalid expire time in '${name}' command`);
-    return null;
-  };
-  if (n <= 0) return invalid();
+  if (n <= 0) return invalidExpire(c, name);
   const now = relative ? Date.now() : 0;
   if (n * unit < SAFE && n * unit + now < SAFE) return n * unit + now;
   // Large values: check int64 overflow exactly.
   const big = parseLongExact(arg) as bigint;
-  if (unit === UNIT_SECONDS && big > INT64_MAX / 1000n) return invalid();
+  if (unit === UNIT_SECONDS && big > INT64_MAX / 1000n) return invalidExpire(c, name);
   const abs = big * BigInt(unit) + BigInt(now);
-  if (abs > INT64_MAX) return invalid();
+  if (abs > INT64_MAX) return invalidExpire(c, name);
   return Number(abs);
+}
+
+function invalidExpire(c: Client, name: string): null {
+  c.error(`ERR invalid expire time in '${name}' command`);
+  return null;
 }
 
 // ---- GET / SET family -----------------------------------------------------------------------------------------
