@@ -299,6 +299,19 @@ export class Db {
     return n;
   }
 
+  /**
+   * Replaces the whole contents (RDB load, replication full sync): the old contents go as in flush(), the given maps
+   * become the database. Lists and sorted sets may wake blocked clients.
+   */
+  install(map: Map<Bytes, RedisValue>, expires: Map<Bytes, number>): void {
+    this.flush();
+    this.main = map;
+    this.expires = expires;
+    for (const [key, v] of map) {
+      if (typeof v !== 'string' && (v.type === 'list' || v.type === 'zset')) this.hooks.keyReady(this, key);
+    }
+  }
+
   private detachFrozen(): void {
     const part = this.frozen;
     if (part === null) return;
