@@ -1,10 +1,24 @@
 /**
- * tandem-server [config-file] [--directive value ...] — behaves like redis-server's command line.
+ * tandem-server [config-file] [--directive value ...] [-] — behaves like redis-server's command line. The Node
+ * process running this is the server itself (bin/tandem-server is a node script, not a wrapper), so the PID a
+ * supervisor sees is the one signals must reach.
  */
+import fs from 'node:fs';
+import { usedMemory } from '../commands/info';
 import { COMPAT_VERSION, TANDEM_VERSION } from '../commands/version';
 import { Config } from '../config/config';
 import { FatalConfigError, loadServerConfig } from '../config/load';
-import { log } from '../server/log';
+import { ListenError } from '../server/listeners';
+import { type LogLevel, log } from '../server/log';
+import {
+  daemonize,
+  installPeriodicLogs,
+  installSignalHandlers,
+  isDaemonChild,
+  notifyDaemonParent,
+  removePidFile,
+  writePidFile,
+} from '../server/process';
 import { Server } from '../server/server';
 
 function usage(): never {
@@ -27,6 +41,31 @@ function usage(): never {
   process.exit(1);
 }
 
+interface CommandLine {
+  file: string;
+  options: string[];
+  /** config text also comes from stdin ('-' first or last, as redis-server accepts) */
+  stdin: boolean;
+}
+
+function parseCommandLine(argv: string[]): CommandLine {
+  let file = '';
+  let options = argv;
+  let stdin = false;
+  if (argv.length > 0 && argv[0] === '-') {
+    stdin = true;
+    options = argv.slice(1);
+  } else if (argv.length > 0 && !argv[0].startsWith('-')) {
+    file = argv[0];
+    options = argv.slice(1);
+  }
+  if (options[options.length - 1] === '-') {
+    stdin = true;
+    options = options.slice(0, -1);
+  }
+  return { file, options, stdin };
+}
+
 export async function main(argv: string[]): Promise<void> {
   if (argv[0] === '-v' || argv[0] === '--version') {
     process.stdout.write(
@@ -35,20 +74,15 @@ export async function main(argv: string[]): Promise<void> {
     process.exit(0);
   }
   if (argv[0] === '-h' || argv[0] === '--help') usage();
-  let file = '';
-  let rest = argv;
-  if (argv.length > 0 && !argv[0].startsWith('--')) {
-    file = argv[0];
-    rest = argv.slice(1);
-  }
-  if (rest[rest.length - 1] === '-') {
-    // trailing '-' : also read config from stdin (appended after the file)
-    rest = rest.slice(0, -1);
-    if (file === '') file = '-';
-  }
+  const startCwd = process.cwd();
+  const cmdline = parseCommandLine(argv);
+  const stdinText = cmdline.stdin ? fs.readFileSync(0, 'latin1') : null;
   const config = new Config();
   try {
-    loadServerConfig(config, file, rest);
+    loadServerConfig(config, cmdline.file, cmdline.options, {
+      stdin: cmdline.stdin,
+      stdinText: stdinText ?? undefined,
+    });
   } catch (err) {
     if (err instanceof FatalConfigError) {
       process.stderr.write(err.render(COMPAT_VERSION));
@@ -57,53 +91,43 @@ export async function main(argv: string[]): Promise<void> {
     }
     process.exit(1);
   }
-  log.level = config.get('loglevel') as typeof log.level;
-  if (config.get('logfile') !== '') log.setFile(config.get('logfile'));
-  log.notice('oO0OoO0OoO0Oo Tandem is starting oO0OoO0OoO0Oo');
-  log.notice(
-    `Tandem version=${TANDEM_VERSION}, redis-compat=${COMPAT_VERSION}, bits=64, pid=${process.pid}, just started`,
+  // Config errors were reported on the terminal above; from here on the detached copy does the work.
+  if (config.bool('daemonize') && !isDaemonChild) {
+    await daemonize({ argv, cwd: startCwd, logfile: config.get('logfile'), stdinText });
+  }
+
+  log.level = config.get('loglevel') as LogLevel;
+  log.setFile(config.get('logfile'));
+  log.role = 'C';
+  log.warning(`Tandem ${TANDEM_VERSION} is starting, speaking the Redis ${COMPAT_VERSION} protocol`);
+  // Same shape as Redis' start line: scripts and tools parse its version and pid fields.
+  log.warning(
+    `Redis version=${COMPAT_VERSION}, bits=64, commit=00000000, modified=0, pid=${process.pid}, just started`,
   );
-  if (file === '') {
+  if (argv.length === 0) {
     log.warning(
       'Warning: no config file specified, using the default config. In order to specify a config file use tandem-server /path/to/redis.conf',
     );
   } else {
-    log.notice('Configuration loaded');
+    log.warning('Configuration loaded');
   }
+
   const server = new Server(config);
+  log.roleSource = () => (server.masterHost !== null ? 'S' : 'M');
   log.notice(`Running mode=standalone, port=${config.num('port')}.`);
-  log.notice('Server initialized');
+  installSignalHandlers(server);
+  installPeriodicLogs(server, usedMemory);
+  log.warning('Server initialized');
+  writePidFile(server);
   try {
     await server.start();
   } catch (err) {
-    log.warning((err as Error).message);
+    log.warning(err instanceof ListenError ? err.message : `${(err as Error).stack ?? err}`);
+    removePidFile(server);
     log.flushSync();
     process.exit(1);
   }
-  let stopping = false;
-  const onSignal = (sig: string) => {
-    if (stopping) {
-      log.warning(`You insist... exiting now.`);
-      log.flushSync();
-      process.exit(1);
-    }
-    stopping = true;
-    log.warning(`Received ${sig} scheduling shutdown...`);
-    server
-      .shutdown()
-      .then(() => {
-        log.warning('Tandem is now ready to exit, bye bye...');
-        log.flushSync();
-        process.exit(0);
-      })
-      .catch((err) => {
-        log.warning(`Error during shutdown: ${(err as Error).message}`);
-        log.flushSync();
-        process.exit(1);
-      });
-  };
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
-  process.on('SIGINT', () => onSignal('SIGINT'));
+  notifyDaemonParent();
 }
 
 if (require.main === module) {

@@ -183,7 +183,11 @@ const PROTECTED = ['no', 'yes', 'local'];
 export const DIRECTIVES: readonly Directive[] = [
   // ---- booleans
   bool('rdbchecksum', true, { immutable: true }),
-  bool('daemonize', false, { immutable: true, notes: 'Tandem stays in the foreground; use a supervisor' }),
+  bool('daemonize', false, {
+    immutable: true,
+    live: true,
+    notes: 'detached re-spawn (setsid, stdio to logfile or /dev/null); the launcher exits 0 once the server listens',
+  }),
   bool('io-threads-do-reads', false, { immutable: true }),
   bool('always-show-logo', false, { immutable: true }),
   bool('protected-mode', true, LIVE),
@@ -231,8 +235,18 @@ export const DIRECTIVES: readonly Directive[] = [
 
   // ---- strings
   str('aclfile', '', { immutable: true }),
-  str('unixsocket', '', { immutable: true, nullable: true, notes: 'no unix socket listener yet' }),
-  str('pidfile', '', { immutable: true, nullable: true }),
+  str('unixsocket', '', {
+    immutable: true,
+    nullable: true,
+    live: true,
+    notes: 'a stale file at the path is removed at start',
+  }),
+  str('pidfile', '', {
+    immutable: true,
+    nullable: true,
+    live: true,
+    notes: 'daemonized without one: /var/run/redis_{port}.pid (Redis uses /var/run/redis.pid)',
+  }),
   str('replica-announce-ip', '', { nullable: true, alias: 'slave-announce-ip' }),
   str('masteruser', '', { nullable: true, sensitive: true }),
   str('cluster-announce-ip', '', { nullable: true }),
@@ -289,8 +303,8 @@ export const DIRECTIVES: readonly Directive[] = [
   enm('enable-module-command', 'no', PROTECTED, { immutable: true }),
   enm('cluster-preferred-endpoint-type', 'ip', ['ip', 'hostname', 'unknown-endpoint']),
   enm('propagation-error-behavior', 'ignore', ['ignore', 'panic', 'panic-on-replicas']),
-  special('shutdown-on-sigint', 'default', shutdownOnSignalDirective, true),
-  special('shutdown-on-sigterm', 'default', shutdownOnSignalDirective, true),
+  special('shutdown-on-sigint', 'default', shutdownOnSignalDirective, true, LIVE),
+  special('shutdown-on-sigterm', 'default', shutdownOnSignalDirective, true, LIVE),
 
   // ---- integers
   int('databases', 16, 1n, INT_MAX, { immutable: true, live: true }),
@@ -328,10 +342,10 @@ export const DIRECTIVES: readonly Directive[] = [
   int('min-replicas-to-write', 0, 0n, INT_MAX, { alias: 'min-slaves-to-write' }),
   int('min-replicas-max-lag', 10, 0n, INT_MAX, { alias: 'min-slaves-max-lag' }),
   int('watchdog-period', 0, 0n, INT_MAX, { hidden: true }),
-  int('shutdown-timeout', 10, 0n, INT_MAX),
+  int('shutdown-timeout', 10, 0n, INT_MAX, { notes: 'bounds the wait for replicas once replication provides it' }),
   int('repl-diskless-sync-max-replicas', 0, 0n, INT_MAX),
   int('maxclients', 10000, 1n, UINT_MAX, { live: true, unsigned: true }),
-  int('unixsocketperm', 0, 0n, 0o777n, { immutable: true, unsigned: true, octal: true }),
+  int('unixsocketperm', 0, 0n, 0o777n, { immutable: true, unsigned: true, octal: true, live: true }),
   int('socket-mark-id', 0, 0n, UINT_MAX, { immutable: true, unsigned: true }),
   int('active-defrag-max-scan-fields', 1000, 1n, LLONG_MAX),
   int('slowlog-max-len', 128, 0n, LLONG_MAX, LIVE),

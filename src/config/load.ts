@@ -42,6 +42,8 @@ export interface SentinelLine {
 export interface LoadOptions {
   /** also read config text from stdin (after the file), like a trailing '-' on redis-server's command line */
   stdin?: boolean;
+  /** stdin's text when the caller already read it (a daemonizing parent passes it on to its child) */
+  stdinText?: string;
   /** sentinel mode: `sentinel` lines are collected into `sentinelLines` instead of being rejected */
   sentinel?: boolean;
   sentinelLines?: SentinelLine[];
@@ -274,7 +276,7 @@ export function loadServerConfig(
     config.configFile = path.resolve(file);
     text = readConfigFile(file);
   }
-  if (file === '-' || opts.stdin) text += fs.readFileSync(0, 'latin1');
+  if (file === '-' || opts.stdin) text += opts.stdinText ?? fs.readFileSync(0, 'latin1');
   // As in Redis, the options always follow a newline, so with no file they start on line 2.
   text += `\n${argsToConfigText(options)}`;
   const st: LoadState = {

@@ -53,6 +53,8 @@ export class Client {
   /** connection is a replica of ours (after SYNC/PSYNC): handled by replication */
   isReplica = false;
   isMonitor = false;
+  /** connected through the unix socket (CLIENT LIST flag U; always local) */
+  unixSocket = false;
   noEvict = false;
 
   // MULTI/EXEC

@@ -3,7 +3,7 @@
  * Request flow: socket 'data' -> parser -> processCommand (dispatch.ts) -> handler -> reply writer; replies of a
  * turn are written with one write() per client from a microtask.
  */
-import net from 'node:net';
+import type net from 'node:net';
 import type { CommandEntry } from '../commands/command';
 import { CommandTable } from '../commands/table';
 import type { Config } from '../config/config';
@@ -16,19 +16,12 @@ import { ScanRegistry } from '../store/scan';
 import { BlockingManager } from './blocking';
 import { Client } from './client';
 import { call, processCommand } from './dispatch';
+import { Listeners } from './listeners';
 import { type LogLevel, log } from './log';
 import { PubSub } from './pubsub';
 import { Slowlog } from './slowlog';
 import { Stats } from './stats';
 import { WatchManager } from './watch';
-
-const PROTECTED_MODE_MSG =
-  "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a bind address or an authentication password. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
-
-function isLoopback(addr: string | undefined): boolean {
-  if (!addr) return true;
-  return addr.startsWith('127.') || addr === '::1' || addr.startsWith('::ffff:127.');
-}
 
 export class Server implements KeyspaceHooks {
   readonly commands = new CommandTable();
@@ -60,7 +53,8 @@ export class Server implements KeyspaceHooks {
   /** persistence: last background save failed (MISCONF gate) */
   lastBgsaveFailed = false;
 
-  private listeners: net.Server[] = [];
+  /** TCP and unix-socket listeners (listeners.ts) */
+  readonly listeners = new Listeners(this);
   private pendingFlush: Client[] = [];
   private flushScheduled = false;
   private cronTimer: NodeJS.Timeout | null = null;
@@ -150,74 +144,24 @@ export class Server implements KeyspaceHooks {
 
   // ---- networking ----------------------------------------------------------------------------------------------
 
-  /** Binds every address of `bind` on `port`. Addresses prefixed with '-' are optional. */
+  /** Opens the TCP and unix-socket listeners (listeners.ts); throws ListenError with the line to log. */
   async listen(): Promise<void> {
-    const port = this.config.num('port');
-    if (port === 0) return;
-    const addrs = this.config.get('bind').split(' ').filter(Boolean);
-    for (const spec of addrs) {
-      const optional = spec.startsWith('-');
-      let host = optional ? spec.slice(1) : spec;
-      if (host === '*') host = '0.0.0.0';
-      if (host === '::*') host = '::';
-      try {
-        const srv = await this.listenOne(host, port);
-        this.listeners.push(srv);
-      } catch (err) {
-        if (optional) continue;
-        const e = err as NodeJS.ErrnoException;
-        log.warning(`Warning: Could not create server TCP listening socket ${spec}:${port}: ${e.message}`);
-        throw new Error(`Failed listening on port ${port} (tcp), aborting.`);
-      }
-    }
-    log.notice(`Ready to accept connections tcp`);
+    await this.listeners.open();
   }
 
-  private listenOne(host: string, port: number): Promise<net.Server> {
-    return new Promise((resolve, reject) => {
-      const srv = net.createServer({ noDelay: true, pauseOnConnect: false }, (sock) => this.accept(sock));
-      srv.once('error', reject);
-      srv.listen({ host, port, backlog: this.config.num('tcp-backlog'), ipv6Only: host === '::' }, () => {
-        srv.off('error', reject);
-        srv.on('error', (e) => log.warning(`Accept error: ${e.message}`));
-        resolve(srv);
-      });
-    });
-  }
-
-  /** The port actually bound (useful with port 0 in tests). */
+  /** The TCP port actually bound. */
   get boundPort(): number {
-    const a = this.listeners[0]?.address();
-    return a && typeof a === 'object' ? a.port : 0;
+    return this.listeners.tcpPort;
   }
 
-  private accept(sock: net.Socket): void {
-    this.stats.totalConnections++;
-    const remote = `${sock.remoteAddress?.replace(/^::ffff:/, '')}:${sock.remotePort}`;
-    const local = `${sock.localAddress?.replace(/^::ffff:/, '')}:${sock.localPort}`;
-    if (this.clients.size >= this.config.num('maxclients')) {
-      this.stats.rejectedConnections++;
-      sock.end('-ERR max number of clients reached\r\n');
-      return;
-    }
-    if (
-      this.config.bool('protected-mode') &&
-      !this.authRequired() &&
-      this.config.get('bind') === '* -::*' &&
-      !isLoopback(sock.remoteAddress)
-    ) {
-      this.stats.rejectedConnections++;
-      sock.end(PROTECTED_MODE_MSG);
-      return;
-    }
-    const keepalive = this.config.num('tcp-keepalive');
-    if (keepalive > 0) sock.setKeepAlive(true, keepalive * 1000);
-    sock.setNoDelay(true);
+  /** Turns an admitted connection into a client (admission itself is in listeners.ts). */
+  attachClient(sock: net.Socket, remote: string, local: string): Client {
     const c = new Client(this, sock, remote, local);
     this.clients.set(c.id, c);
     sock.on('data', (chunk: Buffer) => this.onData(c, chunk));
     sock.on('error', () => c.close());
     sock.on('close', () => c.close());
+    return c;
   }
 
   /** Creates an internal client with no socket (replication link, AOF-like replays, tests). */
@@ -373,6 +317,7 @@ export class Server implements KeyspaceHooks {
     if (c.dirtyCas) flags += 'd';
     if (c.inPubSub) flags += 'P';
     if (c.closeAfterReply) flags += 'c';
+    if (c.unixSocket) flags += 'U';
     if (c.noEvict) flags += 'e';
     if (flags === '') flags = 'N';
     const qbuf = c.parser.pendingBytes;
@@ -431,13 +376,27 @@ export class Server implements KeyspaceHooks {
     for (const hook of this.cronHooks) hook(now);
   }
 
-  /** Stops listening, runs shutdown hooks, closes clients. */
+  /**
+   * Runs the shutdown hooks then stops everything. A hook throws to refuse the exit: the server is then left
+   * running untouched. The full sequence (logs, replicas, pid file, exit) is shutdownServer() in process.ts.
+   */
   async shutdown(): Promise<void> {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
+    try {
+      for (const hook of this.shutdownHooks) await hook();
+    } catch (err) {
+      this.shuttingDown = false;
+      throw err;
+    }
+    this.stop();
+  }
+
+  /** Final step of a shutdown: no more cron, listeners closed (the socket file removed), clients closed. */
+  stop(): void {
+    this.shuttingDown = true;
     if (this.cronTimer) clearInterval(this.cronTimer);
-    for (const l of this.listeners) l.close();
-    for (const hook of this.shutdownHooks) await hook();
+    this.listeners.close(true);
     for (const c of [...this.clients.values()]) c.close();
   }
 }

@@ -100,9 +100,12 @@ describe('config files', () => {
       'supervised auto',
       'syslog-facility local0',
     ];
-    // The stock file daemonizes and logs to /var/log: the last line keeps the log on stdout for the test helper
-    // (which also appends --port/--bind/--dir after the file).
-    const srv2 = await startTandem({ dir, configText: `${text}\n${examples.join('\n')}\nlogfile ""\n` });
+    // The stock file daemonizes and logs to /var/log: the last lines keep the server in the foreground with its log
+    // on stdout for the test helper (which also appends --port/--bind/--dir after the file).
+    const srv2 = await startTandem({
+      dir,
+      configText: `${text}\n${examples.join('\n')}\nlogfile ""\ndaemonize no\npidfile tandem.pid\n`,
+    });
     const c = await srv2.client();
     expect(await c.cmd('PING')).toBe('PONG');
     expect(await c.cmd('CONFIG', 'GET', 'maxmemory-clients')).toEqual({
