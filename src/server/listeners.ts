@@ -45,6 +45,20 @@ const UNSUPPORTED_FAMILY = new Set([
 /** Thrown when a listener cannot be opened; its message is the line Redis logs before exiting. */
 export class ListenError extends Error {}
 
+/**
+ * libuv reports every failed unix bind whose directory is missing as EACCES; find the real cause the way bind(2)
+ * would have reported it, so the log says what an operator must fix.
+ */
+function unixBindError(err: unknown, abs: string): unknown {
+  if ((err as NodeJS.ErrnoException).code !== 'EACCES') return err;
+  try {
+    if (!fs.statSync(path.dirname(abs)).isDirectory()) return { code: 'ENOTDIR' };
+  } catch (statErr) {
+    return statErr;
+  }
+  return err;
+}
+
 function isLoopback(addr: string | undefined): boolean {
   if (!addr) return true;
   return addr.startsWith('127.') || addr === '::1' || addr.startsWith('::ffff:127.');
@@ -120,7 +134,7 @@ export class Listeners {
     try {
       this.unix = await this.listenOn({ path: abs, backlog: this.srv.config.num('tcp-backlog') }, true);
     } catch (err) {
-      throw new ListenError(`Failed opening Unix socket: bind: ${strerror(err)}`);
+      throw new ListenError(`Failed opening Unix socket: bind: ${strerror(unixBindError(err, abs))}`);
     }
     this.unixName = name;
     this.unixAbs = abs;
