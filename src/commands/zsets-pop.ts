@@ -67,6 +67,7 @@ function popServe(c: Client, key: Bytes, z: ZSetValue, max: boolean, count: numb
   if (max) z.deleteByRank(size - n, size - 1);
   else z.deleteByRank(0, n - 1);
   afterRemoval(c, key, z, n);
+  found = null; // do not keep a (possibly deleted) set alive
 }
 
 function replyNullArray(c: Client): void {
