@@ -19,6 +19,7 @@ import {
   removePidFile,
   writePidFile,
 } from '../server/process';
+import { installPersistence } from '../persistence/persistence';
 import { Server } from '../server/server';
 
 function usage(): never {
@@ -113,6 +114,7 @@ export async function main(argv: string[]): Promise<void> {
   }
 
   const server = new Server(config);
+  installPersistence(server);
   log.roleSource = () => (server.masterHost !== null ? 'S' : 'M');
   log.notice(`Running mode=standalone, port=${config.num('port')}.`);
   installSignalHandlers(server);

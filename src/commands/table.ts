@@ -7,6 +7,7 @@ import { connectionCommands } from './connection';
 import { hashCommands } from './hashes';
 import { keyCommands } from './keys';
 import { listCommands } from './lists';
+import { persistenceCommands } from './persistence';
 import { pubsubCommands } from './pubsub';
 import { serverCommands } from './server';
 import { setCommands } from './sets';
@@ -25,6 +26,7 @@ export const allSpecs: readonly CommandSpec[] = [
   ...pubsubCommands,
   ...transactionCommands,
   ...serverCommands,
+  ...persistenceCommands,
 ];
 
 function makeEntry(spec: CommandSpec, parent: CommandEntry | null): CommandEntry {

@@ -17,6 +17,19 @@ export interface LoadOptions {
   dropExpired: boolean;
   /** clock for dropExpired (tests) */
   now?: number;
+  /** rdbchecksum: verify the CRC64 trailer (default true) */
+  verifyChecksum?: boolean;
+  /** called as records are read: logging AUX fields as they come, key-load-delay accounting, skipped keys */
+  observer?: LoadObserver;
+}
+
+/** Optional per-record callbacks (persistence logs with Redis' wording and paces slow loads with them). */
+export interface LoadObserver {
+  aux?(key: Bytes, value: Bytes): void;
+  /** after each key read: loaded, or dropped because already expired */
+  key?(dropped: boolean): void;
+  /** a key that was not loaded (empty collection) */
+  skipped?(db: number, key: Bytes, reason: string): void;
 }
 
 export interface LoadResult {
@@ -46,26 +59,36 @@ export class RdbLoader {
     this.maps = Array.from({ length: opts.databases }, () => new Map());
     this.expires = Array.from({ length: opts.databases }, () => new Map());
     this.now = opts.now ?? Date.now();
+    const obs = opts.observer;
     this.decoder = new RdbDecoder(
       {
-        entry: (e) => this.entry(e),
-        aux: (k, v) => this.aux.set(k, v),
+        entry: (e) => {
+          const dropped = this.entry(e);
+          obs?.key?.(dropped);
+        },
+        aux: (k, v) => {
+          this.aux.set(k, v);
+          obs?.aux?.(k, v);
+        },
         func: (code) => this.functions.push(code),
+        skipped: (db, key, _t, reason) => obs?.skipped?.(db, key, reason),
       },
-      { databases: opts.databases },
+      { databases: opts.databases, verifyChecksum: opts.verifyChecksum },
     );
   }
 
-  private entry(e: RdbEntry): void {
+  /** Stages one key; returns true when it was dropped as already expired. */
+  private entry(e: RdbEntry): boolean {
     if (this.opts.dropExpired && e.expireMs !== -1 && e.expireMs < this.now) {
       this.dropped++;
-      return;
+      return true;
     }
     const map = this.maps[e.db];
     if (map.has(e.key)) throw new RdbError(-1, `RDB has duplicated key '${e.key}' in DB ${e.db}`);
     map.set(e.key, fromRdbValue(e.value, this.opts.limits));
     if (e.expireMs !== -1) this.expires[e.db].set(e.key, e.expireMs);
     this.keys++;
+    return false;
   }
 
   /** Feeds a chunk; returns how many of its bytes belonged to the RDB (the rest follows the image). */
@@ -103,5 +126,30 @@ export class RdbLoader {
    */
   commit(dbs: readonly Db[]): void {
     for (let i = 0; i < dbs.length; i++) dbs[i].install(this.maps[i] ?? new Map(), this.expires[i] ?? new Map());
+  }
+
+  /**
+   * Adds what was loaded to the current contents instead (DEBUG RELOAD NOFLUSH). A key present on both sides is
+   * refused unless `replace` (MERGE: the loaded value wins); conflicts are checked before anything changes, so a
+   * refusal leaves `dbs` untouched. Returns the first conflict, or null once committed.
+   */
+  commitAdding(dbs: readonly Db[], replace: boolean): { db: number; key: Bytes } | null {
+    if (!replace) {
+      for (let i = 0; i < dbs.length; i++) {
+        for (const key of this.maps[i]?.keys() ?? []) if (dbs[i].stored(key)) return { db: i, key };
+      }
+    }
+    for (let i = 0; i < dbs.length; i++) {
+      const db = dbs[i];
+      const exp = this.expires[i];
+      for (const [key, v] of this.maps[i] ?? []) {
+        if (db.stored(key)) db.removeRaw(key);
+        db.add(key, v);
+        const when = exp.get(key);
+        if (when !== undefined) db.setExpire(key, when);
+        db.touch(key);
+      }
+    }
+    return null;
   }
 }

@@ -31,12 +31,18 @@ export interface SnapshotOptions {
   sliceMs?: number;
   /** rdb-key-save-delay: microseconds to spend per key (test knob to slow saving down on purpose) */
   keyDelayUs?: number;
+  /** function libraries (FUNCTION2 records) to write before the first database */
+  functions?: readonly Bytes[];
 }
 
 export interface SnapshotStats {
   keys: number;
   /** keys written early because they were about to change */
   preserved: number;
+  /** RDB bytes of those keys: the extra work and memory a change during the snapshot costs (our "CoW" figure) */
+  preservedBytes: number;
+  /** keys in the dataset when the snapshot started */
+  keysTotal: number;
   bytes: number;
   slices: number;
   /** longest single slice in ms (the event-loop stall the snapshot causes) */
@@ -63,6 +69,8 @@ export class Snapshot implements FreezeListener {
   readonly stats: SnapshotStats = {
     keys: 0,
     preserved: 0,
+    preservedBytes: 0,
+    keysTotal: 0,
     bytes: 0,
     slices: 0,
     maxSliceMs: 0,
@@ -100,15 +108,58 @@ export class Snapshot implements FreezeListener {
     if (this.state !== 'new') throw new Error('snapshot already started');
     this.state = 'running';
     this.stats.startedAt = Date.now();
-    this.encoder.begin(this.opts.header);
+    this.beginImage();
     for (const db of this.dbs) {
       if (db.size === 0) continue;
       const expires = db.expires.size;
       const part = db.freeze(this);
       this.parts.push(part);
       this.hints.set(part, [part.remaining, expires]);
+      this.stats.keysTotal += part.remaining;
     }
     setImmediate(() => this.step());
+  }
+
+  /**
+   * Writes the whole image now, without yielding (SAVE, and the saves of SHUTDOWN, FLUSHALL and DEBUG RELOAD).
+   * Nothing else runs meanwhile, so the keys are read in place and nothing is frozen. Errors of the sink or the
+   * encoder are thrown; `done` settles accordingly.
+   */
+  runSync(): SnapshotStats {
+    if (this.state !== 'new') throw new Error('snapshot already started');
+    this.state = 'running';
+    const t0 = performance.now();
+    this.stats.startedAt = Date.now();
+    try {
+      this.beginImage();
+      for (const db of this.dbs) {
+        const n = db.size;
+        if (n === 0) continue;
+        this.stats.keysTotal += n;
+        this.encoder.selectDb(db.id, n, db.expires.size);
+        for (const [key, value] of db.entries()) {
+          this.encoder.entry(key, toRdbValue(value), db.getExpire(key));
+          this.stats.keys++;
+        }
+      }
+      this.encoder.end();
+    } catch (err) {
+      this.state = 'done';
+      this.stats.endedAt = Date.now();
+      this.reject(err as Error);
+      throw err;
+    }
+    this.state = 'done';
+    this.stats.slices = 1;
+    this.stats.maxSliceMs = performance.now() - t0;
+    this.stats.endedAt = Date.now();
+    this.resolve(this.stats);
+    return this.stats;
+  }
+
+  private beginImage(): void {
+    this.encoder.begin(this.opts.header);
+    for (const code of this.opts.functions ?? []) this.encoder.func(code);
   }
 
   /**
@@ -126,7 +177,9 @@ export class Snapshot implements FreezeListener {
   preserve(part: FrozenPart, key: Bytes, value: RedisValue, expireMs: number): void {
     if (this.state !== 'running') return;
     this.stats.preserved++;
+    const before = this.encoder.bytes;
     this.writeEntry(part, key, value, expireMs);
+    this.stats.preservedBytes += this.encoder.bytes - before;
   }
 
   detach(_part: FrozenPart): void {

@@ -90,8 +90,12 @@ export class Listeners {
       this.close(false);
       throw err;
     }
+  }
+
+  /** The "ready" lines, logged once the dataset is loaded (connections are accepted before, and get -LOADING). */
+  announceReady(): void {
     if (this.tcp.length > 0) log.notice('Ready to accept connections');
-    if (this.unix) log.notice(`The server is now ready to accept connections at ${sockPath}`);
+    if (this.unix) log.notice(`The server is now ready to accept connections at ${this.srv.config.get('unixsocket')}`);
   }
 
   /** Binds every address of `bind`; addresses prefixed with '-' may be missing on this host. */

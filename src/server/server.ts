@@ -147,6 +147,7 @@ export class Server implements KeyspaceHooks {
   /** Opens the TCP and unix-socket listeners (listeners.ts); throws ListenError with the line to log. */
   async listen(): Promise<void> {
     await this.listeners.open();
+    this.listeners.announceReady();
   }
 
   /** The TCP port actually bound. */
@@ -338,11 +339,16 @@ export class Server implements KeyspaceHooks {
   async start(): Promise<void> {
     for (const hook of this.startupHooks) await hook();
     this.restartCron();
-    await this.listen();
+    await this.listeners.open();
+    // As Redis 7.0: the dataset is loaded once listening (clients get -LOADING meanwhile), readiness announced after.
+    for (const hook of this.loadHooks) await hook();
+    this.listeners.announceReady();
   }
 
-  /** run before listening: RDB load, replication setup */
+  /** run before listening: replication setup */
   readonly startupHooks: (() => Promise<void> | void)[] = [];
+  /** run once listening, before "Ready to accept connections": loading the dataset (persistence) */
+  readonly loadHooks: (() => Promise<void> | void)[] = [];
 
   private restartCron(): void {
     if (this.cronTimer) clearInterval(this.cronTimer);
