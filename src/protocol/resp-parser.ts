@@ -26,6 +26,7 @@ export class RespParser {
   // Multibulk in progress
   private multibulkLen = 0; // remaining args of the current command
   private argv: Bytes[] = [];
+  private argc = 0;
   private bulkLen = -1; // expected length of the current bulk, -1 when reading its header
   // Big bulk being gathered
   private bigChunks: Buffer[] | null = null;
@@ -79,7 +80,9 @@ export class RespParser {
         if (n > 10 && this.limits.authRequired)
           throw new ProtocolError('Protocol error: unauthenticated multibulk length');
         this.multibulkLen = n;
-        this.argv = [];
+        // Pre-sized (capped: a hostile count must not allocate a huge array before any argument arrives).
+        this.argv = n <= 1024 ? new Array(n) : [];
+        this.argc = 0;
       }
       while (this.multibulkLen > 0) {
         if (this.bulkLen < 0) {
@@ -106,7 +109,7 @@ export class RespParser {
           }
           return null;
         }
-        this.argv.push(this.buf.latin1Slice(this.pos, this.pos + this.bulkLen));
+        this.argv[this.argc++] = this.buf.latin1Slice(this.pos, this.pos + this.bulkLen);
         this.pos += this.bulkLen + 2;
         this.bulkLen = -1;
         this.multibulkLen--;
@@ -127,7 +130,7 @@ export class RespParser {
     const all = Buffer.concat(this.bigChunks!, this.bigHave);
     this.bigChunks = null;
     this.bigHave = 0;
-    this.argv.push(all.latin1Slice(0, this.bulkLen));
+    this.argv[this.argc++] = all.latin1Slice(0, this.bulkLen);
     this.buf = all;
     this.pos = need;
     this.bulkLen = -1;
@@ -137,33 +140,41 @@ export class RespParser {
 
   /** Reads `*<n>\r\n` or `$<n>\r\n` at pos. Returns null when the line is incomplete. */
   private readHeaderNumber(kind: 'multibulk' | 'bulk'): number | null {
+    // Fast path, in plain JS: a native Buffer.indexOf call costs more than scanning the few digits of a length.
+    const buf = this.buf;
+    const len = buf.length;
+    let i = this.pos + 1;
+    const neg = i < len && buf[i] === 0x2d;
+    if (neg) i++;
+    const start = i;
+    const stop = Math.min(len, start + 19);
+    let n = 0;
+    for (; i < stop; i++) {
+      const d = buf[i] - 48;
+      if (d < 0 || d > 9) break;
+      n = n * 10 + d;
+    }
+    const digits = i - start;
+    // string2ll rules: optional '-', no '+', no leading zeros, not "-0", at most 18 digits (larger is invalid for any
+    // length we could accept anyway).
+    if (i + 1 < len && buf[i] === 0x0d && digits > 0 && digits <= 18 && !(buf[start] === 0x30 && (digits > 1 || neg))) {
+      this.pos = i + 2;
+      return neg ? -n : n;
+    }
+    return this.readHeaderSlow(kind);
+  }
+
+  /** Incomplete or malformed length line: Redis' exact outcomes (wait for more, or which error). */
+  private readHeaderSlow(kind: 'multibulk' | 'bulk'): null {
     const buf = this.buf;
     const nl = buf.indexOf(0x0d, this.pos);
+    const what = kind === 'multibulk' ? 'mbulk' : 'bulk';
     if (nl < 0 || nl + 1 >= buf.length) {
-      if (buf.length - this.pos > INLINE_MAX) {
-        throw new ProtocolError(`Protocol error: too big ${kind === 'multibulk' ? 'mbulk' : 'bulk'} count string`);
-      }
+      if (buf.length - this.pos > INLINE_MAX) throw new ProtocolError(`Protocol error: too big ${what} count string`);
       return null;
     }
-    if (nl - this.pos > INLINE_MAX) {
-      throw new ProtocolError(`Protocol error: too big ${kind === 'multibulk' ? 'mbulk' : 'bulk'} count string`);
-    }
-    // string2ll rules: optional '-', no '+', no leading zeros, not "-0", at most 18 digits here (larger is invalid
-    // for any length we could accept anyway).
-    let n = 0;
-    let i = this.pos + 1;
-    const neg = buf[i] === 0x2d;
-    if (neg) i++;
-    const digits = nl - i;
-    let ok = digits > 0 && digits <= 18 && !(buf[i] === 0x30 && (digits > 1 || neg));
-    for (; ok && i < nl; i++) {
-      const c = buf[i] - 48;
-      if (c < 0 || c > 9) ok = false;
-      else n = n * 10 + c;
-    }
-    if (!ok) throw new ProtocolError(`Protocol error: invalid ${kind} length`);
-    this.pos = nl + 2;
-    return neg ? -n : n;
+    if (nl - this.pos > INLINE_MAX) throw new ProtocolError(`Protocol error: too big ${what} count string`);
+    throw new ProtocolError(`Protocol error: invalid ${kind} length`);
   }
 
   /** Inline command: one line, split like sdssplitargs. Returns null if the line is incomplete. */

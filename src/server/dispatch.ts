@@ -118,11 +118,11 @@ export function call(srv: Server, c: Client, entry: CommandEntry): void {
   c.propagateHandled = false;
   const argv = c.argv;
   srv.propagator.begin();
-  const t0 = process.hrtime.bigint();
+  const t0 = performance.now();
   try {
     entry.spec.handler(c);
   } finally {
-    const usec = Number(process.hrtime.bigint() - t0) / 1000;
+    const usec = (performance.now() - t0) * 1000;
     srv.currentClient = prevCurrent;
     if (!c.retryingBlocked || !c.blocked) {
       entry.calls++;
