@@ -8,6 +8,7 @@ import type { Bytes } from '../protocol/bytes';
 import { parseLong } from '../protocol/numbers';
 import type { Client } from '../server/client';
 import { log } from '../server/log';
+import { abortShutdown, shutdownServer } from '../server/process';
 import type { Server } from '../server/server';
 import type { Db } from '../store/db';
 import { type CommandFlag, type CommandSpec, cmd } from './command';
@@ -175,26 +176,16 @@ function shutdown(c: Client): void {
     else return c.syntaxError();
   }
   if ((abort && (nosave || saveFlag || now || force)) || (nosave && saveFlag)) return c.syntaxError();
-  // Tandem's shutdown is immediate, so there is never one to abort.
-  if (abort) return c.error('ERR No shutdown in progress.');
+  if (abort) return abortShutdown(c.srv) ? c.ok() : c.error('ERR No shutdown in progress.');
   if (nosave) save = false;
   if (saveFlag) save = true;
-  const srv = c.srv;
-  const x = serverExtras(srv);
-  x.shutdown = { save, now, force };
-  log.warning('User requested shutdown...');
-  srv
-    .shutdown()
-    .then(() => {
-      log.warning('Tandem is now ready to exit, bye bye...');
-      log.flushSync();
-      x.exit(0);
-    })
-    .catch((err: Error) => {
-      log.warning(`Error trying to shutdown the server: ${err.message}`);
-      log.flushSync();
-      x.exit(force ? 0 : 1);
-    });
+  // The sequence shared with SIGTERM (process.ts): on success the process exits without a reply, as in Redis.
+  shutdownServer(c.srv, { save, now, force }).then(
+    (done) => {
+      if (!done) c.error('ERR Errors trying to SHUTDOWN. Check logs.');
+    },
+    (err: Error) => c.error(`ERR ${err.message}`),
+  );
 }
 
 // ---- SLOWLOG -------------------------------------------------------------------------------------------------------

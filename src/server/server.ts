@@ -119,10 +119,11 @@ export class Server implements KeyspaceHooks {
   /** The write/role gates of processCommand, in Redis' order. Returns an error message or null. */
   rejectReason(c: Client, entry: CommandEntry): string | null {
     const isWrite = entry.isWrite;
+    // As in Redis 7.0, PING is refused too (so health checks notice), and only the master link is exempt.
     if (
-      isWrite &&
       this.lastBgsaveFailed &&
-      this.masterHost === null &&
+      (isWrite || entry.fullName === 'ping') &&
+      !c.isMaster &&
       this.config.bool('stop-writes-on-bgsave-error')
     ) {
       return "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
