@@ -56,7 +56,7 @@ function datasetCommands(seed = 7): Cmd[] {
     cmds.push(['HSET', `${p}hash:many`, ...Array.from({ length: 300 }, (_, i) => [`f${i}`, i]).flat()]);
     cmds.push(['HSET', `${p}hash:long`, 'a', 'x'.repeat(100), 'b', 'y']);
     // sets: intset, hashtable by strings, hashtable by count, big negative ints
-    cmds.push(['SADD', `${p}set:int`, 1, 2, 3, -7, 2147483648, -9223372036854775808]);
+    cmds.push(['SADD', `${p}set:int`, 1, 2, 3, -7, 2147483648, '-9223372036854775808']);
     cmds.push(['SADD', `${p}set:str`, 'a', 'b', bytes(4)]);
     cmds.push(['SADD', `${p}set:many`, ...Array.from({ length: 600 }, (_, i) => i * 3)]);
     // zsets: listpack, skiplist by count, skiplist by member length, special scores
@@ -138,7 +138,7 @@ async function allDigestValues(c: RespClient): Promise<Map<string, string>> {
     await c.call('SELECT', db);
     const keys = ((await c.cmd('KEYS', '*')) as string[]).sort();
     const digests = (await c.cmd('DEBUG', 'DIGEST-VALUE', ...keys)) as string[];
-    keys.forEach((k, i) => out.set(`${db}:${k}`, digests[i]));
+    for (let i = 0; i < keys.length; i++) out.set(`${db}:${keys[i]}`, digests[i]);
   }
   await c.call('SELECT', 0);
   return out;
