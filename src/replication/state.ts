@@ -25,12 +25,17 @@ export interface PrimarySide {
   readonly onlineCount: number;
   /** INFO replication lines common to both roles, from connected_slaves on (see spec §15). */
   infoLines(): string[];
+  /** a coordinated FAILOVER is in progress (REPLICAOF is then refused) */
+  readonly failingOver?: boolean;
 }
 
 /** What the replica side offers. Implemented in replica.ts. */
 export interface ReplicaSide {
-  /** Starts following host:port (REPLICAOF host port / the replicaof directive). */
-  setMaster(host: string, port: number): void;
+  /**
+   * Starts following host:port (REPLICAOF host port / the replicaof directive). `failover`: the coordinated FAILOVER
+   * of the primary side hands over to host:port, so our PSYNC carries FAILOVER until a sync succeeds.
+   */
+  setMaster(host: string, port: number, opts?: { failover?: boolean }): void;
   /** Stops following (REPLICAOF NO ONE): keeps the data, shifts the replication id. */
   unsetMaster(): void;
   /** INFO replication lines of the replica-only block (master_host ... replica_announced). */
@@ -55,10 +60,28 @@ export class ReplicationState {
     return this.srv.masterHost !== null;
   }
 
-  /** Appends to the replication stream; advances master_repl_offset. */
+  /** true while relay() runs: the only bytes a replica may put into its stream are its master's */
+  private relaying = false;
+
+  /**
+   * Appends to the replication stream; advances master_repl_offset. While we follow a master this drops everything
+   * but relay(): a replica's stream is its master's bytes, never its own propagator output (local writes of a
+   * writable replica stay local, as in Redis).
+   */
   feed(chunk: Buffer): void {
+    if (this.srv.masterHost !== null && !this.relaying) return;
     this.history.offset += chunk.length;
     this.primary?.feed(chunk);
+  }
+
+  /** Replica side: forwards bytes applied from our master, unchanged, to our own replicas and backlog. */
+  relay(chunk: Buffer): void {
+    this.relaying = true;
+    try {
+      this.feed(chunk);
+    } finally {
+      this.relaying = false;
+    }
   }
 
   /** For logs and errors: the master we follow as host:port. */
