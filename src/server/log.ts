@@ -5,11 +5,12 @@
  * `#` warning.
  *
  * With `logfile` set, every line is appended by opening the file by name (as Redis does per line), so a rotated
- * (renamed) log is recreated on the next line without any signal. Stdout goes through sonic-boom in sync mode, which
- * copes with non-blocking pipes (EAGAIN) and keeps lines in order even right before exit.
+ * (renamed) log is recreated on the next line without any signal; a relative name follows the working directory
+ * (`dir`), as in Redis. Stdout is written synchronously, line by line, so nothing is pending at exit; a pipe that
+ * is full (EAGAIN on a non-blocking fd) is waited for briefly, and a closed one (EPIPE) just loses the lines.
+ * Lines are written as bytes (latin1), like the binary-safe keys they may quote.
  */
 import fs from 'node:fs';
-import SonicBoom from 'sonic-boom';
 
 export type LogLevel = 'debug' | 'verbose' | 'notice' | 'warning' | 'nothing';
 type Level = Exclude<LogLevel, 'nothing'>;
@@ -18,6 +19,9 @@ const CHAR: Record<Level, string> = { debug: '.', verbose: '-', notice: '*', war
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 /** Redis formats a message into a 1024-byte buffer: longer ones are cut to 1023 characters. */
 const MAX_MSG = 1023;
+/** how long one line may wait for a full stdout pipe before it is dropped (ms) */
+const STDOUT_PATIENCE = 2000;
+const pause = new Int32Array(new SharedArrayBuffer(4));
 
 export type Role = 'M' | 'S' | 'X' | 'C';
 
@@ -42,12 +46,11 @@ export class Logger {
   role: Role = 'C';
   /** current role, asked per line (a master can become a replica at run time) */
   roleSource: (() => Role) | null = null;
-  private stdout: SonicBoom | null = null;
   private path = '';
+  private stdoutClosed = false;
 
   /** '' means stdout. */
   setFile(path: string): void {
-    if (path === '') this.stdout?.flush();
     this.path = path;
   }
 
@@ -95,14 +98,8 @@ export class Logger {
     this.log('warning', msg);
   }
 
-  /** Writes everything pending synchronously (before exit). */
-  flushSync(): void {
-    try {
-      this.stdout?.flushSync();
-    } catch {
-      // nothing pending or fd closed
-    }
-  }
+  /** Lines are written synchronously, so nothing is ever pending; kept for callers that flush before exit. */
+  flushSync(): void {}
 
   private write(line: string): void {
     if (this.path !== '') {
@@ -113,11 +110,22 @@ export class Logger {
       }
       return;
     }
-    if (this.stdout === null) this.stdout = new SonicBoom({ fd: 1, sync: true });
-    try {
-      this.stdout.write(line);
-    } catch {
-      // stdout closed (EPIPE): nothing useful to do
+    if (this.stdoutClosed) return;
+    let buf = Buffer.from(line, 'latin1');
+    let waited = 0;
+    while (buf.length > 0) {
+      try {
+        buf = buf.subarray(fs.writeSync(1, buf));
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN' && waited < STDOUT_PATIENCE) {
+          Atomics.wait(pause, 0, 0, 1);
+          waited++;
+          continue;
+        }
+        if (code !== 'EAGAIN') this.stdoutClosed = true;
+        return;
+      }
     }
   }
 }

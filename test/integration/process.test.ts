@@ -139,6 +139,35 @@ describe('process model', () => {
     expect(await srv.stop('SIGTERM')).toBe(0);
   });
 
+  it('keeps serving and still exits cleanly when whoever read its stdout went away', async () => {
+    const port = await freePort();
+    const p = spawn(
+      TANDEM_BIN,
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--loglevel', 'verbose'],
+      {
+        cwd: makeTempDir('tandem-proc-'),
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
+    const exited = new Promise<number | null>((res) => p.on('exit', (x) => res(x)));
+    await new Promise<void>((res) => {
+      let out = '';
+      p.stdout!.on('data', (d) => {
+        out += d;
+        if (out.includes('Ready to accept connections')) res();
+      });
+    });
+    p.stdout!.destroy(); // the next log line meets EPIPE
+    for (let i = 0; i < 3; i++) {
+      const c = await RespClient.connect(port);
+      expect(await c.cmd('PING')).toBe('PONG');
+      c.close();
+      await sleep(20);
+    }
+    p.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
   it('fails to start with Redis wording and status 1 when the port is taken', async () => {
     const first = await startTandem();
     const dir = makeTempDir('tandem-proc-');
