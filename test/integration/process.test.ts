@@ -513,6 +513,30 @@ describe('shutdown sequence (in-process, real listener)', () => {
 });
 
 describe('against real Redis 7.0', () => {
+  const each = redisAvailable() ? [startTandem, startRedis] : [startTandem];
+  it.each(each.map((s) => [s === startTandem ? 'tandem' : 'redis', s] as const))(
+    '%s: a failing final save refuses SIGTERM and SHUTDOWN (server keeps running); SHUTDOWN NOSAVE exits',
+    async (_name, start) => {
+      const dir = makeTempDir('refuse-');
+      const data = path.join(dir, 'data');
+      fs.mkdirSync(data);
+      const srv = await start({ dir, args: ['--dir', data, '--save', '3600 1'] });
+      const c = await srv.client();
+      expect(await c.cmd('SET', 'k', 'v')).toBe('OK');
+      fs.rmSync(data, { recursive: true });
+      srv.proc.kill('SIGTERM');
+      await srv.waitForLog(/# Errors trying to shut down the server\. Check the logs for more information\.\n/);
+      expect(srv.output()).toMatch(/# Error trying to save the DB, can't exit\.\n/);
+      expect(await c.cmd('PING')).toBe('PONG');
+      expect(await c.cmd('SHUTDOWN')).toEqual({ error: 'ERR Errors trying to SHUTDOWN. Check logs.' });
+      expect(await c.cmd('GET', 'k')).toBe('v');
+      c.send('SHUTDOWN', 'NOSAVE');
+      await c.waitClose();
+      expect(await srv.stop()).toBe(0);
+      expect(srv.output()).toMatch(/is now ready to exit, bye bye\.\.\.\n$/);
+    },
+  );
+
   it.runIf(redisAvailable())('both log the same shutdown lines for SIGTERM with a pid file', async () => {
     const lines = [
       /^\d+:signal-handler \(\d+\) Received SIGTERM scheduling shutdown\.\.\.$/m,
