@@ -50,6 +50,8 @@ export class FrozenPart {
    * drained for the snapshot only.
    */
   detachedExpires: Map<Bytes, number> | null = null;
+  /** drain position (Map iterators stay valid across deletions) */
+  private cursor: IterableIterator<[Bytes, RedisValue | typeof THAWED]> | null = null;
 
   constructor(
     map: Map<Bytes, RedisValue>,
@@ -75,8 +77,13 @@ export class FrozenPart {
     let n = 0;
     const exp = this.detachedExpires;
     const live = exp === null ? this.owner.liveMap() : null;
-    for (const [key, v] of this.map) {
-      if (n >= max) break;
+    // One iterator for the whole drain: a fresh one per call would rescan the holes left by earlier deletions at the
+    // front of the map's table, making the drain quadratic.
+    const it = (this.cursor ??= this.map.entries());
+    while (n < max) {
+      const r = it.next();
+      if (r.done) break;
+      const [key, v] = r.value;
       this.map.delete(key);
       if (v === THAWED) {
         this.thawed--;
