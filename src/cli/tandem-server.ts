@@ -20,6 +20,7 @@ import {
   writePidFile,
 } from '../server/process';
 import { installPersistence } from '../persistence/persistence';
+import { installReplica } from '../replication/replica';
 import { Server } from '../server/server';
 
 function usage(): never {
@@ -115,6 +116,7 @@ export async function main(argv: string[]): Promise<void> {
 
   const server = new Server(config);
   installPersistence(server);
+  installReplica(server);
   log.roleSource = () => (server.masterHost !== null ? 'S' : 'M');
   log.notice(`Running mode=standalone, port=${config.num('port')}.`);
   installSignalHandlers(server);

@@ -9,6 +9,7 @@ import { keyCommands } from './keys';
 import { listCommands } from './lists';
 import { persistenceCommands } from './persistence';
 import { pubsubCommands } from './pubsub';
+import { replicationReplicaCommands } from './replication-replica';
 import { serverCommands } from './server';
 import { setCommands } from './sets';
 import { stringCommands } from './strings';
@@ -27,6 +28,7 @@ export const allSpecs: readonly CommandSpec[] = [
   ...transactionCommands,
   ...serverCommands,
   ...persistenceCommands,
+  ...replicationReplicaCommands,
 ];
 
 function makeEntry(spec: CommandSpec, parent: CommandEntry | null): CommandEntry {
