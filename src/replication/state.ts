@@ -44,18 +44,6 @@ export interface ReplicaSide {
   readonly linkState: string;
   /** offset applied from the master, -1 when no master link */
   readonly appliedOffset: number;
-  /**
-   * Optional. The db the master link has selected: the RDB `repl-stream-db` of a full sync served to our own replicas
-   * (their forwarded stream carries no SELECT until the master sends one). 0 when absent.
-   */
-  readonly streamDb?: number;
-  /** Optional. Sends `REPLCONF ACK <applied offset>` to the master now (REPLCONF GETACK from the master). */
-  sendAck?(): void;
-  /**
-   * Optional. FAILOVER: follows host:port like setMaster, but asks with `PSYNC <id> <offset> FAILOVER` so the target
-   * takes over as master; `done(accepted)` reports whether it answered +CONTINUE/+FULLRESYNC (true) or refused.
-   */
-  setMasterForFailover?(host: string, port: number, done: (accepted: boolean) => void): void;
 }
 
 export class ReplicationState {
