@@ -20,6 +20,7 @@ import {
   writePidFile,
 } from '../server/process';
 import { installPersistence } from '../persistence/persistence';
+import { installPrimary } from '../replication/primary';
 import { installReplica } from '../replication/replica';
 import { Server } from '../server/server';
 
@@ -117,6 +118,7 @@ export async function main(argv: string[]): Promise<void> {
   const server = new Server(config);
   installPersistence(server);
   installReplica(server);
+  installPrimary(server);
   log.roleSource = () => (server.masterHost !== null ? 'S' : 'M');
   log.notice(`Running mode=standalone, port=${config.num('port')}.`);
   installSignalHandlers(server);

@@ -9,6 +9,7 @@ import { keyCommands } from './keys';
 import { listCommands } from './lists';
 import { persistenceCommands } from './persistence';
 import { pubsubCommands } from './pubsub';
+import { replicationPrimaryCommands } from './replication-primary';
 import { replicationReplicaCommands } from './replication-replica';
 import { serverCommands } from './server';
 import { setCommands } from './sets';
@@ -29,6 +30,7 @@ export const allSpecs: readonly CommandSpec[] = [
   ...serverCommands,
   ...persistenceCommands,
   ...replicationReplicaCommands,
+  ...replicationPrimaryCommands,
 ];
 
 function makeEntry(spec: CommandSpec, parent: CommandEntry | null): CommandEntry {

@@ -9,6 +9,7 @@ import type { Bytes } from '../protocol/bytes';
 import { RespParser } from '../protocol/resp-parser';
 import { ReplyWriter } from '../protocol/resp-writer';
 import type { Db } from '../store/db';
+import { log } from './log';
 import type { Server } from './server';
 
 export interface BlockState {
@@ -79,6 +80,9 @@ export class Client {
   blocked: BlockState | null = null;
   /** true while dispatch re-runs a blocked command because one of its keys became ready */
   retryingBlocked = false;
+
+  /** replication offset right after this client's last write that reached the stream (WAIT) */
+  woff = 0;
 
   /** argv to propagate instead of the executed one (rewrites such as SPOP -> SREM), set by the handler */
   propagateArgv: Bytes[] | null = null;
@@ -161,6 +165,14 @@ export class Client {
     this.flushPending = false;
     const data = this.out.take();
     if (this.closed || this.socket === null) return;
+    if (data !== null && this.isReplica) {
+      // A replica link carries the replication stream only: a reply would corrupt it, so Redis drops such a replica.
+      log.warning(
+        `Replica generated a reply to command '${this.lastCmd.toLowerCase()}', disconnecting it: ${this.srv.clientInfoLine(this)}`,
+      );
+      this.close();
+      return;
+    }
     if (data !== null && !this.isMaster) this.socket.write(data);
     if (this.closeAfterReply) this.close();
     else if (data !== null) this.srv.checkOutputLimits(this);

@@ -91,6 +91,8 @@ export function processCommand(srv: Server, c: Client, argv: Bytes[]): void {
     );
     return;
   }
+  // Writes paused (FAILOVER, shutdown waiting for replicas): the command waits, with its client, for the pause to end.
+  if (srv.pauseGate !== null && srv.pauseGate(c, entry, argv)) return;
   if (c.inMulti && !MULTI_PASSTHROUGH.has(entry.spec.name)) {
     if (entry.isNoMulti) {
       reject(c, entry, 'ERR Command not allowed inside a transaction');
@@ -123,7 +125,6 @@ export function call(srv: Server, c: Client, entry: CommandEntry): void {
     entry.spec.handler(c);
   } finally {
     const usec = (performance.now() - t0) * 1000;
-    srv.currentClient = prevCurrent;
     if (!c.retryingBlocked || !c.blocked) {
       entry.calls++;
       entry.usec += usec;
@@ -133,6 +134,8 @@ export function call(srv: Server, c: Client, entry: CommandEntry): void {
       srv.propagator.add(c.db.id, c.propagateArgv ?? argv);
     }
     srv.propagator.end();
+    // Restored only now: replication reads currentClient while the effects are emitted (the writer's WAIT offset).
+    srv.currentClient = prevCurrent;
     if (srv.monitors.size > 0 && !entry.skipMonitor && !entry.isAdmin) srv.feedMonitors(c, argv);
     if (!entry.skipSlowlog) srv.slowlog.maybeRecord(c, argv, usec);
     c.markPending();

@@ -50,6 +50,13 @@ export class Server implements KeyspaceHooks {
   /** replication state the dispatch gates read; owned by replication/ */
   masterHost: string | null = null;
   masterLinkUp = false;
+  /** set by replication: min-replicas-to-write is configured and too few good replicas are attached (NOREPLICAS) */
+  notEnoughReplicas = false;
+  /**
+   * Set by replication while writes are paused (FAILOVER, shutdown waiting for replicas): returns true when it
+   * postponed the command (the client is blocked until the pause ends). Null when nothing is paused.
+   */
+  pauseGate: ((c: Client, entry: CommandEntry, argv: Bytes[]) => boolean) | null = null;
   /** persistence: last background save failed (MISCONF gate) */
   lastBgsaveFailed = false;
 
@@ -127,6 +134,9 @@ export class Server implements KeyspaceHooks {
       this.config.bool('stop-writes-on-bgsave-error')
     ) {
       return "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
+    }
+    if (isWrite && this.notEnoughReplicas && this.masterHost === null) {
+      return 'NOREPLICAS Not enough good replicas to write.';
     }
     if (isWrite && this.masterHost !== null && !c.isMaster && this.config.bool('replica-read-only')) {
       return "READONLY You can't write against a read only replica.";

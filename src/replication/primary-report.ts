@@ -1,0 +1,101 @@
+/**
+ * What the node shows about replication: the whole INFO replication section (spec §15: role, the replica block from
+ * the replica side, then the lines both roles share) and ROLE (spec §14), plus the wait for replicas at shutdown.
+ * Installed by installPrimary() in place of the stand-ins the server and the replica side start with.
+ */
+import type { Client } from '../server/client';
+import { log } from '../server/log';
+import type { Server } from '../server/server';
+import { writePause } from './failover';
+import type { Primary } from './primary';
+import { replicationOf } from './state';
+
+export function replicationInfo(srv: Server, primary: Primary): string[] {
+  const rs = replicationOf(srv);
+  const lines: string[] = [];
+  if (srv.masterHost === null) lines.push('role:master');
+  else lines.push('role:slave', ...(rs.replica?.infoLines() ?? []));
+  for (const l of primary.infoLines()) lines.push(l);
+  return lines;
+}
+
+export function role(c: Client, primary: Primary): void {
+  const srv = c.srv;
+  const rs = replicationOf(srv);
+  const o = c.out;
+  if (srv.masterHost === null || rs.replica === null) {
+    o.arrayLen(3);
+    o.bulk('master');
+    o.int(rs.history.offset);
+    let n = 0;
+    for (const l of primary.links) if (l.state === 'online') n++;
+    o.arrayLen(n);
+    for (const l of primary.links) {
+      if (l.state !== 'online') continue;
+      o.arrayLen(3);
+      o.bulk(l.ip);
+      o.bulk(String(l.conf.listeningPort));
+      o.bulk(String(l.ackOffset));
+    }
+    return;
+  }
+  o.arrayLen(5);
+  o.bulk('slave');
+  o.bulk(srv.masterHost);
+  o.int(rs.masterPort);
+  o.bulk(rs.replica.linkState);
+  o.int(rs.replica.appliedOffset);
+}
+
+function allCaughtUp(primary: Primary, offset: number): boolean {
+  for (const l of primary.links) if (l.ackOffset !== offset) return false;
+  return true;
+}
+
+/**
+ * Shutdown (not NOW): let replicas acknowledge the whole stream before exiting, writes paused meanwhile, bounded by
+ * shutdown-timeout; then report the ones still lagging, in Redis' words.
+ */
+export async function waitForReplicas(primary: Primary, timeoutMs: number, signal: AbortSignal): Promise<void> {
+  const srv = primary.srv;
+  const rs = replicationOf(srv);
+  if (primary.links.length === 0) return;
+  const pause = writePause(primary);
+  if (!allCaughtUp(primary, rs.history.offset)) {
+    primary.requestAck();
+    pause.pause('shutdown');
+    log.notice('Waiting for replicas before shutting down.');
+    const deadline = Date.now() + timeoutMs;
+    try {
+      await new Promise<void>((resolve) => {
+        const check = () => {
+          if (signal.aborted || Date.now() >= deadline || allCaughtUp(primary, rs.history.offset)) {
+            clearInterval(timer);
+            signal.removeEventListener('abort', check);
+            resolve();
+          }
+        };
+        const timer = setInterval(check, 10);
+        signal.addEventListener('abort', check);
+      });
+    } finally {
+      pause.unpause('shutdown');
+    }
+    if (signal.aborted) return;
+  }
+  primary.flush();
+  const offset = rs.history.offset;
+  const now = Date.now();
+  let lagging = 0;
+  for (const l of primary.links) {
+    if (l.ackOffset === offset) continue;
+    lagging++;
+    const lag = l.state === 'online' ? Math.floor((now - l.lastSeen()) / 1000) : 0;
+    const st = l.state === 'online' ? 'online' : l.state === 'send_bulk' ? 'send_bulk' : 'wait_bgsave';
+    log.warning(
+      `Lagging replica ${l.name} reported offset ${offset - l.ackOffset} behind master, lag=${lag}, state=${st}.`,
+    );
+  }
+  const n = primary.links.length;
+  log.notice(`${n - lagging} of ${n} replicas are synced when shutting down.`);
+}
