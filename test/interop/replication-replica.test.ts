@@ -2,8 +2,8 @@
  * A Tandem replica following a REAL redis-server 7.0 master: full sync in both framings and every load mode, the
  * command stream of every data type converging key by key (type, DEBUG DIGEST-VALUE, PEXPIRETIME), partial resyncs
  * after the link is killed from either side, the replid2 path after the master is replaced by its promoted replica,
- * expired keys hidden but kept until the master's DEL, READONLY / MASTERDOWN, WAIT on the master counting us, and —
- * once the primary side can serve replicas — chains and promotion.
+ * expired keys hidden but kept until the master's DEL, READONLY / MASTERDOWN, WAIT on the master counting us, AUTH,
+ * a restart resuming from the dump's replication fields, a chain through the Tandem replica, and its promotion.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { differential } from '../helpers/differential';
@@ -194,12 +194,6 @@ async function client(h: ServerHandle): Promise<RespClient> {
   return c;
 }
 
-/** Whether this Tandem build can serve replicas of its own (the primary side). */
-async function servesReplicas(t: RespClient): Promise<boolean> {
-  const r = await t.call('REPLCONF', 'listening-port', '1');
-  return r.t !== 'error' || !r.v.startsWith('ERR unknown command');
-}
-
 describe.skipIf(!enabled)('Tandem replica of a real Redis 7.0 master', () => {
   afterEach(() => {
     for (const c of open.splice(0)) c.close();
@@ -285,6 +279,41 @@ describe.skipIf(!enabled)('Tandem replica of a real Redis 7.0 master', () => {
     );
     expect(log).toMatch(/Trying a partial resynchronization \(request [0-9a-f]{40}:\d+\)\./);
     expect(log).toMatch(/MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization\./);
+    await master.stop();
+    await tandem.stop();
+  });
+
+  it('authenticates with masterauth / masteruser; a wrong password is retried once corrected', async () => {
+    const master = await startRedis({
+      args: [
+        '--repl-diskless-sync-delay',
+        '0',
+        '--requirepass',
+        'pw',
+        '--user',
+        'repl',
+        'on',
+        '>s3cret',
+        '~*',
+        '+@all',
+      ],
+    });
+    const m = await client(master);
+    await m.cmd('AUTH', 'pw');
+    await m.cmd('SET', 'secret', 'data');
+    const tandem = await startTandem({
+      args: ['--replicaof', '127.0.0.1', String(master.port), '--masterauth', 'bad'],
+    });
+    const t = await client(tandem);
+    await tandem.waitForLog(
+      /# Unable to AUTH to MASTER: -WRONGPASS invalid username-password pair or user is disabled\./,
+    );
+    expect((await info(t)).master_link_status).toBe('down');
+    expect(await t.cmd('CONFIG', 'SET', 'masteruser', 'repl', 'masterauth', 's3cret')).toBe('OK');
+    await synced(m, t);
+    expect(await t.cmd('GET', 'secret')).toBe('data');
+    const list = (await m.cmd('CLIENT', 'LIST', 'TYPE', 'replica')) as string;
+    expect(list).toMatch(/ user=repl /);
     await master.stop();
     await tandem.stop();
   });
@@ -426,16 +455,49 @@ describe.skipIf(!enabled)('Tandem replica of a real Redis 7.0 master', () => {
     await tandem.stop();
   });
 
-  it('chained: real master -> Tandem replica -> real replica gets the same data', async (ctx) => {
+  it('a restarted replica whose dump holds repl-id / repl-offset resumes with a partial resync', async () => {
     const master = await startRedis({ args: ['--repl-diskless-sync-delay', '0'] });
     const m = await client(master);
     await preload(m);
-    const tandem = await startTandem({ args: ['--replicaof', '127.0.0.1', String(master.port)] });
+    const args = ['--replicaof', '127.0.0.1', String(master.port)];
+    const first = await startTandem({ args });
+    const t1 = await client(first);
+    await synced(m, t1);
+    await workload(m, 0);
+    await m.cmd('SELECT', '9');
+    await m.cmd('SET', 'in9', 'x');
+    await synced(m, t1);
+    const off = (await info(t1)).master_repl_offset;
+    expect(await t1.cmd('SAVE')).toBe('OK');
+    await first.stop();
+    // the master goes on; the stream continues in db 9 without a new SELECT
+    await m.cmd('SET', 'while-down', '1');
+    const second = await startTandem({ args, dir: first.dir });
+    const t2 = await client(second);
+    await synced(m, t2);
+    await m.cmd('SET', 'after', '2');
+    await synced(m, t2);
+    await assertSameData(m, t2);
+    const stats = await info(m, 'stats');
+    expect(stats.sync_full).toBe('1');
+    expect(stats.sync_partial_ok).toBe('1');
+    const log = second.output();
+    expect(log).toMatch(/Before turning into a replica, using my own master parameters to synthesize a cached master/);
+    expect(log).toContain(
+      `Trying a partial resynchronization (request ${(await info(m)).master_replid}:${Number(off) + 1}).`,
+    );
+    await master.stop();
+    await second.stop();
+  });
+
+  it('chained: real master -> Tandem replica -> real replica gets the same data', async () => {
+    const master = await startRedis({ args: ['--repl-diskless-sync-delay', '0'] });
+    const m = await client(master);
+    await preload(m);
+    const tandem = await startTandem({
+      args: ['--replicaof', '127.0.0.1', String(master.port), '--repl-diskless-sync-delay', '0'],
+    });
     const t = await client(tandem);
-    if (!(await servesReplicas(t))) {
-      console.warn('SKIP chained replication: this build has no primary side yet');
-      ctx.skip();
-    }
     await synced(m, t);
     const sub = await startRedis({ args: ['--replicaof', '127.0.0.1', String(tandem.port)] });
     const s = await client(sub);
@@ -452,23 +514,25 @@ describe.skipIf(!enabled)('Tandem replica of a real Redis 7.0 master', () => {
     await tandem.stop();
   });
 
-  it('REPLICAOF NO ONE on the Tandem replica: another replica re-pointed at it continues partially', async (ctx) => {
+  it('REPLICAOF NO ONE on the Tandem replica: another replica re-pointed at it continues partially', async () => {
     const master = await startRedis({ args: ['--repl-diskless-sync-delay', '0'] });
     const m = await client(master);
     await preload(m);
     const tandem = await startTandem({ args: ['--replicaof', '127.0.0.1', String(master.port)] });
     const t = await client(tandem);
-    if (!(await servesReplicas(t))) {
-      console.warn('SKIP promotion: this build has no primary side yet');
-      ctx.skip();
-    }
     const other = await startRedis({ args: ['--replicaof', '127.0.0.1', String(master.port)] });
     const o = await client(other);
     await workload(m, 0);
     await synced(m, t);
     await synced(m, o);
-    expect(await t.cmd('REPLICAOF', 'NO', 'ONE')).toBe('OK');
+    // The master dies (its last bytes, a GETACK sent while shutting down, reach both replicas), then the Tandem
+    // replica is promoted and the other one follows it.
     await master.stop();
+    await waitFor('both replicas at the same offset', async () => {
+      const [ti, oi] = [await info(t), await info(o)];
+      return ti.master_link_status === 'down' && ti.slave_repl_offset === oi.slave_repl_offset;
+    });
+    expect(await t.cmd('REPLICAOF', 'NO', 'ONE')).toBe('OK');
     expect(await o.cmd('REPLICAOF', '127.0.0.1', String(tandem.port))).toBe('OK');
     await t.cmd('SET', 'after-failover', '1');
     await synced(t, o);
