@@ -120,7 +120,7 @@ function scan(c: Client): void {
   const next = c.srv.scans.step(
     db,
     args.cursor,
-    () => db.keys(),
+    () => db.scanKeys(),
     args.count,
     (k: Bytes) => {
       found.push(k);

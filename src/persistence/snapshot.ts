@@ -1,15 +1,16 @@
 /**
  * Forkless point-in-time snapshots (BGSAVE, replication full sync). Node cannot fork, so instead of a child process
- * holding a copy-on-write image, every database is frozen in O(1) at start (Db.freeze) and drained into an RDB
- * stream in small time-boxed slices between client events. A key about to change before its turn is *thawed*: its
- * point-in-time value is written to the stream at once (Db calls preserve()), so the image is exactly the dataset at
- * start, and only keys changed meanwhile cost extra work. Design notes: docs/SNAPSHOTS.md.
+ * holding a copy-on-write image, every database is frozen in O(1) at start (Db.freeze): its key map is left untouched
+ * while changes go to an overlay, and the snapshot reads the map in small time-boxed slices between client events.
+ * The image is exactly the dataset at start; only keys changed meanwhile cost extra memory. When a database has been
+ * read, its overlay is folded back in slices too. Design notes: docs/SNAPSHOTS.md.
  *
  * The snapshot only produces RDB chunks; where they go (temp file, replica sockets) is the sink's business, and the
  * sink's back-pressure pauses the slices so a slow consumer never makes the server buffer the whole image.
  */
 import type { Bytes } from '../protocol/bytes';
-import type { Db, FreezeListener, FrozenPart } from '../store/db';
+import type { Db } from '../store/db';
+import type { FrozenView } from '../store/frozen-view';
 import type { RedisValue } from '../store/value';
 import { toRdbValue } from './convert';
 import { type EncodingLimits, RdbEncoder, type RdbHeaderInfo } from './rdb';
@@ -37,9 +38,9 @@ export interface SnapshotOptions {
 
 export interface SnapshotStats {
   keys: number;
-  /** keys written early because they were about to change */
+  /** collections copied because a write command touched them while frozen */
   preserved: number;
-  /** RDB bytes of those keys: the extra work and memory a change during the snapshot costs (our "CoW" figure) */
+  /** estimated bytes of those copies (elements x 48): the extra memory changes during the snapshot cost ("CoW") */
   preservedBytes: number;
   /** keys in the dataset when the snapshot started */
   keysTotal: number;
@@ -51,18 +52,16 @@ export interface SnapshotStats {
   endedAt: number;
 }
 
-const CHECK_EVERY = 32;
+/** Overlay entries folded back per slice step (each is two Map operations). */
+const FOLD_BATCH = 256;
 
-export class Snapshot implements FreezeListener {
+export class Snapshot {
   private readonly encoder: RdbEncoder;
-  private readonly parts: FrozenPart[] = [];
-  /** RESIZEDB hints captured at start, per part */
-  private readonly hints = new Map<FrozenPart, [number, number]>();
-  private readonly started = new Set<FrozenPart>();
-  /** db of the last SELECTDB written, -1 before any */
-  private encDb = -1;
+  private readonly views: FrozenView[] = [];
+  /** RESIZEDB hints captured at start, per view */
+  private readonly hints = new Map<FrozenView, [number, number]>();
   private idx = 0;
-  private state: 'new' | 'running' | 'done' | 'aborted' = 'new';
+  private state: 'new' | 'running' | 'folding' | 'done' | 'aborted' = 'new';
   private resolve!: (s: SnapshotStats) => void;
   private reject!: (e: Error) => void;
   readonly done: Promise<SnapshotStats>;
@@ -87,7 +86,7 @@ export class Snapshot implements FreezeListener {
     this.encoder = new RdbEncoder(
       (chunk) => {
         this.stats.bytes += chunk.length;
-        if (this.state !== 'aborted') this.sink.write(chunk);
+        if (this.state === 'running') this.sink.write(chunk);
       },
       { ...opts.limits, compression: opts.compression, checksum: opts.checksum },
     );
@@ -110,12 +109,14 @@ export class Snapshot implements FreezeListener {
     this.stats.startedAt = Date.now();
     this.beginImage();
     for (const db of this.dbs) {
+      // Changes left over from a previous snapshot are folded first (bounded by what changed during it).
+      db.fold(Number.POSITIVE_INFINITY);
       if (db.size === 0) continue;
       const expires = db.expires.size;
-      const part = db.freeze(this);
-      this.parts.push(part);
-      this.hints.set(part, [part.remaining, expires]);
-      this.stats.keysTotal += part.remaining;
+      const view = db.freeze();
+      this.views.push(view);
+      this.hints.set(view, [view.size, expires]);
+      this.stats.keysTotal += view.size;
     }
     setImmediate(() => this.step());
   }
@@ -163,49 +164,17 @@ export class Snapshot implements FreezeListener {
   }
 
   /**
-   * Stops producing output. The frozen keys still have to be moved back to their live maps, which continues in
-   * slices (never one long stall); `done` then rejects with `reason`.
+   * Stops producing output. The databases are released at once and their overlays folded back in slices (never one
+   * long stall); `done` then rejects with `reason`.
    */
   abort(reason: Error): void {
     if (this.state !== 'running') return;
     this.state = 'aborted';
     this.abortReason = reason;
-  }
-
-  // ---- FreezeListener --------------------------------------------------------------------------------------------
-
-  preserve(part: FrozenPart, key: Bytes, value: RedisValue, expireMs: number): void {
-    if (this.state !== 'running') return;
-    this.stats.preserved++;
-    const before = this.encoder.bytes;
-    this.writeEntry(part, key, value, expireMs);
-    this.stats.preservedBytes += this.encoder.bytes - before;
-  }
-
-  detach(_part: FrozenPart): void {
-    // Nothing to do: the part stays in our list and drains from its own maps (FrozenPart.detachedExpires).
+    for (const v of this.views) v.finish();
   }
 
   // ---- slices --------------------------------------------------------------------------------------------------
-
-  private writeEntry(part: FrozenPart, key: Bytes, value: RedisValue, expireMs: number): void {
-    this.enterDb(part);
-    this.encoder.entry(key, toRdbValue(value), expireMs);
-    this.stats.keys++;
-  }
-
-  /** Makes `part`'s db the current section: SELECTDB + RESIZEDB the first time, a bare SELECTDB afterwards. */
-  private enterDb(part: FrozenPart): void {
-    if (this.encDb === part.originDb && this.started.has(part)) return;
-    if (!this.started.has(part)) {
-      this.started.add(part);
-      const [size, expires] = this.hints.get(part)!;
-      this.encoder.selectDb(part.originDb, size, expires);
-    } else {
-      this.encoder.switchDb(part.originDb);
-    }
-    this.encDb = part.originDb;
-  }
 
   private step(): void {
     if (this.state === 'done') return;
@@ -214,51 +183,92 @@ export class Snapshot implements FreezeListener {
       return;
     }
     const t0 = performance.now();
-    const delayUs = this.state === 'running' ? (this.opts.keyDelayUs ?? 0) : 0;
     const sliceMs = this.opts.sliceMs ?? 5;
-    // With a per-key delay the slice handles as many keys as fit in ~10ms of "delay", then sleeps that long.
-    const maxKeys = delayUs > 0 ? Math.max(1, Math.floor(10_000 / delayUs)) : Number.POSITIVE_INFINITY;
-    let handled = 0;
-    const emit =
-      this.state === 'running'
-        ? (key: Bytes, value: RedisValue, expireMs: number) =>
-            this.writeEntry(this.parts[this.idx], key, value, expireMs)
-        : () => {};
-    while (this.idx < this.parts.length) {
-      const part = this.parts[this.idx];
-      if (part.map.size === 0) {
-        this.idx++;
-        continue;
-      }
-      handled += part.drain(Math.min(CHECK_EVERY, maxKeys - handled), emit);
-      if (handled >= maxKeys || performance.now() - t0 >= sliceMs) break;
-      if (this.state === 'running' && this.sink.full()) break;
-    }
+    let delayMs = 0;
+    if (this.state === 'running') delayMs = this.readSlice(t0, sliceMs);
+    else this.foldSlice(t0, sliceMs);
     const took = performance.now() - t0;
     this.stats.slices++;
     if (took > this.stats.maxSliceMs) this.stats.maxSliceMs = took;
-    if (this.idx >= this.parts.length) {
-      this.finish();
+    if ((this.state as string) === 'done') return;
+    if (delayMs > 0) setTimeout(() => this.step(), delayMs);
+    else setImmediate(() => this.step());
+  }
+
+  /** Reads keys into the image for up to `sliceMs`; returns how long to sleep (rdb-key-save-delay), 0 for none. */
+  private readSlice(t0: number, sliceMs: number): number {
+    const delayUs = this.opts.keyDelayUs ?? 0;
+    // With a per-key delay a slice handles as many keys as fit in ~10ms of "delay", then sleeps that long.
+    const maxKeys = delayUs > 0 ? Math.max(1, Math.floor(10_000 / delayUs)) : Number.POSITIVE_INFINITY;
+    let handled = 0;
+    while (this.idx < this.views.length) {
+      const view = this.views[this.idx];
+      if (view.done) {
+        this.idx++;
+        continue;
+      }
+      this.enterDb(view);
+      handled += view.read(Math.min(32, maxKeys - handled), this.emit);
+      if (handled >= maxKeys || performance.now() - t0 >= sliceMs || this.sink.full()) break;
+    }
+    if (this.idx >= this.views.length) {
+      this.endImage();
+      return 0;
+    }
+    return delayUs > 0 ? Math.ceil((handled * delayUs) / 1000) : 0;
+  }
+
+  private encDbView: FrozenView | null = null;
+
+  private readonly emit = (key: Bytes, value: RedisValue, expireMs: number): void => {
+    this.encoder.entry(key, toRdbValue(value), expireMs);
+    this.stats.keys++;
+  };
+
+  /** Starts `view`'s database section (SELECTDB + RESIZEDB hints). */
+  private enterDb(view: FrozenView): void {
+    if (this.encDbView === view) return;
+    const [size, expires] = this.hints.get(view)!;
+    this.encoder.selectDb(view.originDb, size, expires);
+    this.encDbView = view;
+  }
+
+  /** All databases read: finish the image, then fold the overlays back. */
+  private endImage(): void {
+    for (const v of this.views) {
+      this.stats.preserved += v.copies + v.ttlAtStart.size;
+      this.stats.preservedBytes += v.copiedElements * 48;
+    }
+    try {
+      this.encoder.end();
+    } catch (err) {
+      this.abortReason = err as Error;
+      this.state = 'aborted';
       return;
     }
-    if (delayUs > 0) setTimeout(() => this.step(), Math.ceil((handled * delayUs) / 1000));
-    else setImmediate(() => this.step());
+    this.state = 'folding';
+  }
+
+  private foldSlice(t0: number, sliceMs: number): void {
+    let pending = false;
+    for (const db of this.dbs) {
+      while (!db.fold(FOLD_BATCH)) {
+        if (db.isFrozen) break; // another snapshot took it meanwhile (not ours to fold)
+        if (performance.now() - t0 >= sliceMs) {
+          pending = true;
+          break;
+        }
+      }
+      if (pending) break;
+    }
+    if (!pending) this.finish();
   }
 
   private finish(): void {
     this.stats.endedAt = Date.now();
-    if (this.state === 'aborted') {
-      this.state = 'done';
-      this.reject(this.abortReason ?? new Error('snapshot aborted'));
-      return;
-    }
+    const aborted = this.state === 'aborted';
     this.state = 'done';
-    try {
-      this.encoder.end();
-    } catch (err) {
-      this.reject(err as Error);
-      return;
-    }
-    this.resolve(this.stats);
+    if (aborted) this.reject(this.abortReason ?? new Error('snapshot aborted'));
+    else this.resolve(this.stats);
   }
 }

@@ -4,13 +4,14 @@
  * keyspace changes (WATCH invalidation, waking blocked clients, propagating expiry DELs) goes through KeyspaceHooks,
  * so the store does not depend on the server.
  *
- * Forkless snapshots (docs/SNAPSHOTS.md): while a snapshot runs, the keys that existed when it started live in a
- * separate "frozen" map that the snapshot drains slice by slice into the live map. A key is *thawed* — its
- * point-in-time value handed to the snapshot, then moved to the live map — just before anything may change it: a
- * write, a delete, a TTL change, or a lookup by a write command (which may mutate a collection in place). So the
- * snapshot never sees a later value, and only keys that change cost extra work or memory.
+ * Forkless snapshots (docs/SNAPSHOTS.md): while a snapshot reads a database, its key map is left untouched and every
+ * change goes to an *overlay* map instead (new and replaced values, and tombstones for deleted keys). A collection
+ * looked up by a write command is copied into the overlay first, since the command may change it in place. When the
+ * snapshot has read the map, the overlay is folded back in, a slice at a time. Only keys that change cost extra
+ * memory or work, and nothing is ever moved or rehashed wholesale.
  */
 import type { Bytes } from '../protocol/bytes';
+import { FrozenView, type FrozenViewOwner } from './frozen-view';
 import type { RedisValue } from './value';
 
 export interface KeyspaceHooks {
@@ -29,78 +30,24 @@ export interface KeyspaceHooks {
   inWriteCommand(): boolean;
 }
 
-/** Marker left in a frozen map for a key already handed to the snapshot and moved to the live map. */
-const THAWED = Symbol('thawed');
+/** Overlay entry of a key deleted while its database is frozen. */
+const TOMB: unique symbol = Symbol('deleted');
+type Overlay = Map<Bytes, RedisValue | typeof TOMB>;
 
-/** The snapshot side of a frozen db (implemented by persistence/snapshot.ts). */
-export interface FreezeListener {
-  /** Receives the point-in-time value of `key` before it changes. Must not retain a mutable collection. */
-  preserve(part: FrozenPart, key: Bytes, value: RedisValue, expireMs: number): void;
-  /** The db is being emptied: the part's remaining keys now belong to the snapshot alone (see FrozenPart.detached). */
-  detach(part: FrozenPart): void;
+function wakes(v: RedisValue): boolean {
+  return typeof v !== 'string' && (v.type === 'list' || v.type === 'zset');
 }
 
-/** Keys of one db as they were at snapshot start and not yet emitted. */
-export class FrozenPart {
-  readonly map: Map<Bytes, RedisValue | typeof THAWED>;
-  /** entries of `map` that are THAWED markers */
-  thawed = 0;
-  /**
-   * Set when the owning db was emptied mid-snapshot: the part left the keyspace, keeps the TTL map it had, and is
-   * drained for the snapshot only.
-   */
-  detachedExpires: Map<Bytes, number> | null = null;
-  /** drain position (Map iterators stay valid across deletions) */
-  private cursor: IterableIterator<[Bytes, RedisValue | typeof THAWED]> | null = null;
-
-  constructor(
-    map: Map<Bytes, RedisValue>,
-    /** db index the keys belonged to at snapshot start (SWAPDB may move the part to another Db object) */
-    readonly originDb: number,
-    /** Db currently holding this part */
-    public owner: Db,
-    readonly listener: FreezeListener,
-  ) {
-    this.map = map as Map<Bytes, RedisValue | typeof THAWED>;
-  }
-
-  /** Live keys left. */
-  get remaining(): number {
-    return this.map.size - this.thawed;
-  }
-
-  /**
-   * Hands the next up-to-`max` keys to `emit` (value and TTL as they are, which is their point-in-time state since
-   * any change thaws first) and moves them to the owner's live map. Returns the number of keys processed.
-   */
-  drain(max: number, emit: (key: Bytes, value: RedisValue, expireMs: number) => void): number {
-    let n = 0;
-    const exp = this.detachedExpires;
-    const live = exp === null ? this.owner.liveMap() : null;
-    // One iterator for the whole drain: a fresh one per call would rescan the holes left by earlier deletions at the
-    // front of the map's table, making the drain quadratic.
-    const it = (this.cursor ??= this.map.entries());
-    while (n < max) {
-      const r = it.next();
-      if (r.done) break;
-      const [key, v] = r.value;
-      this.map.delete(key);
-      if (v === THAWED) {
-        this.thawed--;
-        continue;
-      }
-      emit(key, v, exp === null ? this.owner.getExpire(key) : (exp.get(key) ?? -1));
-      live?.set(key, v);
-      n++;
-    }
-    if (this.map.size === 0 && exp === null) this.owner.unfreeze(this);
-    return n;
-  }
-}
-
-export class Db {
+export class Db implements FrozenViewOwner {
   private main = new Map<Bytes, RedisValue>();
-  private frozen: FrozenPart | null = null;
+  /** changes made while frozen or not yet folded back (null when there are none) */
+  private overlay: Overlay | null = null;
+  /** overlay keys absent from main / tombstones of keys in main: size = main.size + added - deleted */
+  private added = 0;
+  private deleted = 0;
+  /** the snapshot's view while one reads this database */
+  private frozen: FrozenView | null = null;
+  private foldCursor: IterableIterator<Bytes> | null = null;
   /** absolute unix time in ms */
   expires = new Map<Bytes, number>();
   /** average TTL estimate and other INFO keyspace figures */
@@ -112,82 +59,155 @@ export class Db {
   ) {}
 
   get size(): number {
-    return this.main.size + (this.frozen === null ? 0 : this.frozen.remaining);
+    return this.main.size + this.added - this.deleted;
   }
 
   // ---- snapshot support ----------------------------------------------------------------------------------------
 
-  /** Starts a snapshot of this db: O(1), the current map becomes the frozen part. */
-  freeze(listener: FreezeListener, originDb = this.id): FrozenPart {
-    if (this.frozen !== null) throw new Error(`db ${this.id} is already frozen`);
-    const part = new FrozenPart(this.main, originDb, this, listener);
-    this.frozen = part;
-    this.main = new Map();
-    return part;
-  }
-
-  /** @internal FrozenPart.drain appends to it */
-  liveMap(): Map<Bytes, RedisValue> {
-    return this.main;
-  }
-
-  /** @internal called when a part is fully drained */
-  unfreeze(part: FrozenPart): void {
-    if (this.frozen === part) this.frozen = null;
+  /** Starts a snapshot of this database in O(1): the key map stays as it is until the view releases it. */
+  freeze(): FrozenView {
+    if (this.frozen !== null || this.overlay !== null) throw new Error(`db ${this.id} is already frozen`);
+    this.frozen = new FrozenView(this.main, this.expires, this.id, this);
+    this.overlay = new Map();
+    return this.frozen;
   }
 
   get isFrozen(): boolean {
     return this.frozen !== null;
   }
 
-  /** Hands the point-in-time value of `key` to the snapshot (if it still holds one) and moves it to the live map. */
-  private thaw(key: Bytes): void {
-    const part = this.frozen;
-    if (part === null) return;
-    const v = part.map.get(key);
-    if (v === undefined || v === THAWED) return;
-    part.listener.preserve(part, key, v, this.getExpire(key));
-    part.map.set(key, THAWED);
-    part.thawed++;
-    this.main.set(key, v);
+  /** True while changes still wait in the overlay (a new snapshot must wait for fold()). */
+  get folding(): boolean {
+    return this.frozen === null && this.overlay !== null;
   }
 
-  /** Forgets a key's frozen entry after it was deleted from the live map. */
-  private dropFrozen(key: Bytes): void {
-    const part = this.frozen;
-    if (part !== null && part.map.get(key) === THAWED) {
-      part.map.delete(key);
-      part.thawed--;
+  /** @internal FrozenViewOwner: the snapshot read everything; from now on the overlay may be folded back. */
+  released(view: FrozenView): void {
+    if (this.frozen === view) this.frozen = null;
+  }
+
+  /** Folds up to `max` overlay entries back into the key map; returns true when nothing is left. */
+  fold(max: number): boolean {
+    const ov = this.overlay;
+    if (ov === null) return true;
+    if (this.frozen !== null) return false;
+    const it = (this.foldCursor ??= ov.keys());
+    for (let n = 0; n < max; n++) {
+      const r = it.next();
+      if (r.done) break;
+      this.settle(r.value);
+    }
+    if (ov.size === 0) {
+      this.overlay = null;
+      this.foldCursor = null;
+      this.added = 0;
+      this.deleted = 0;
+      return true;
+    }
+    return false;
+  }
+
+  /** Moves one key's overlay entry into the key map. */
+  private settle(key: Bytes): void {
+    const ov = this.overlay!;
+    const v = ov.get(key);
+    if (v === undefined) return;
+    ov.delete(key);
+    if (v === TOMB) {
+      this.main.delete(key);
+      this.deleted--;
+    } else {
+      if (!this.main.has(key)) this.added--;
+      this.main.set(key, v);
+    }
+  }
+
+  /** Where a write to `key` goes: the overlay while frozen; the key map otherwise (after settling the key). */
+  private writesToOverlay(key: Bytes): boolean {
+    if (this.overlay === null) return false;
+    if (this.frozen !== null) return true;
+    this.settle(key);
+    return false;
+  }
+
+  /** Records the TTL a frozen key had at snapshot start before it changes. */
+  private keepTtl(key: Bytes): void {
+    const f = this.frozen;
+    if (f !== null && !f.ttlAtStart.has(key) && f.map.has(key)) f.ttlAtStart.set(key, this.expires.get(key) ?? -1);
+  }
+
+  private storeValue(key: Bytes, value: RedisValue): void {
+    if (!this.writesToOverlay(key)) {
+      this.main.set(key, value);
+      return;
+    }
+    const ov = this.overlay!;
+    const cur = ov.get(key);
+    if (cur === undefined) {
+      if (!this.main.has(key)) this.added++;
+    } else if (cur === TOMB) {
+      this.deleted--;
+    }
+    ov.set(key, value);
+  }
+
+  private removeValue(key: Bytes): void {
+    if (!this.writesToOverlay(key)) {
+      this.main.delete(key);
+      return;
+    }
+    const ov = this.overlay!;
+    const cur = ov.get(key);
+    if (cur === TOMB) return;
+    if (this.main.has(key)) {
+      ov.set(key, TOMB);
+      this.deleted++;
+    } else if (cur !== undefined) {
+      ov.delete(key);
+      this.added--;
     }
   }
 
   // ---- iteration and raw access ----------------------------------------------------------------------------------
 
-  /**
-   * Every stored key (including logically expired ones not yet deleted). Frozen keys come first: keys only ever move
-   * from the frozen map to the live one, so a long-lived iterator (SCAN cursors) still meets every key that exists
-   * throughout — possibly twice, which SCAN allows.
-   */
+  /** Every stored key, each once (including logically expired ones not yet deleted). For one synchronous pass. */
   *keys(): IterableIterator<Bytes> {
     for (const [k] of this.entries()) yield k;
   }
 
-  /** Every stored [key, value] pair (including logically expired ones), in the same order as keys(). */
+  /** Every stored [key, value] pair, each once, in the same order as keys(). For one synchronous pass. */
   *entries(): IterableIterator<[Bytes, RedisValue]> {
-    let map: Map<Bytes, RedisValue | typeof THAWED> = this.frozen?.map ?? this.main;
-    for (;;) {
-      for (const e of map) if (e[1] !== THAWED) yield e as [Bytes, RedisValue];
-      if (map === this.main) return;
-      map = this.main;
+    const ov = this.overlay;
+    if (ov === null) {
+      yield* this.main;
+      return;
+    }
+    for (const e of ov) if (e[1] !== TOMB) yield e as [Bytes, RedisValue];
+    for (const e of this.main) if (!ov.has(e[0])) yield e;
+  }
+
+  /**
+   * Keys for a long-lived iterator (SCAN cursors) that may be resumed while the database changes: every key present
+   * throughout is returned, possibly twice (which SCAN allows). Overlay keys only ever move into the key map.
+   */
+  *scanKeys(): IterableIterator<Bytes> {
+    const ov = this.overlay;
+    if (ov !== null) for (const [k, v] of ov) if (v !== TOMB) yield k;
+    const main = this.main;
+    for (const k of main.keys()) {
+      const o = this.overlay;
+      if (o === null || o.get(k) !== TOMB) yield k;
     }
   }
 
   /** Value without expiry checks or side effects (for internal consumers such as RDB save and blocked clients). */
   peek(key: Bytes): RedisValue | undefined {
-    const v = this.main.get(key);
-    if (v !== undefined || this.frozen === null) return v;
-    const f = this.frozen.map.get(key);
-    return f === THAWED ? undefined : f;
+    const ov = this.overlay;
+    if (ov !== null) {
+      const v = ov.get(key);
+      if (v !== undefined) return v === TOMB ? undefined : v;
+    }
+    return this.main.get(key);
   }
 
   /** Whether the key is stored, expired or not. */
@@ -207,23 +227,35 @@ export class Db {
     const mode = this.hooks.expiryMode();
     if (mode === 'keep') return false;
     if (mode === 'hide') return true;
-    this.thaw(key);
-    this.main.delete(key);
-    this.dropFrozen(key);
-    this.expires.delete(key);
+    this.removeRaw(key);
     this.hooks.keyExpired(this, key);
     return true;
   }
 
-  /** Lookup honouring expiry. During a snapshot, a lookup by a write command thaws the key first. */
+  /**
+   * Lookup honouring expiry. While frozen, a collection looked up by a write command is copied into the overlay
+   * first: the command may change it in place, and the snapshot must still read the old one.
+   */
   get(key: Bytes): RedisValue | undefined {
-    let v = this.main.get(key);
-    if (v === undefined) {
-      if (this.frozen === null) return undefined;
-      const f = this.frozen.map.get(key);
-      if (f === undefined || f === THAWED) return undefined;
-      if (this.hooks.inWriteCommand()) this.thaw(key);
-      v = f;
+    let v: RedisValue | undefined;
+    const ov = this.overlay;
+    if (ov === null) {
+      v = this.main.get(key);
+      if (v === undefined) return undefined;
+    } else {
+      const o = ov.get(key);
+      if (o === TOMB) return undefined;
+      if (o !== undefined) v = o;
+      else {
+        v = this.main.get(key);
+        if (v === undefined) return undefined;
+        if (typeof v !== 'string' && this.frozen !== null && this.hooks.inWriteCommand()) {
+          this.frozen.copies++;
+          this.frozen.copiedElements += v.size;
+          v = v.clone();
+          ov.set(key, v);
+        }
+      }
     }
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
     return v;
@@ -237,20 +269,20 @@ export class Db {
 
   /** Adds a key that the caller knows does not exist (after a get() returned undefined). */
   add(key: Bytes, value: RedisValue): void {
-    this.thaw(key);
-    this.main.set(key, value);
-    if (typeof value !== 'string' && (value.type === 'list' || value.type === 'zset')) this.hooks.keyReady(this, key);
+    this.storeValue(key, value);
+    if (wakes(value)) this.hooks.keyReady(this, key);
   }
 
   /**
    * SET-style write: replaces any value, drops the TTL unless keepTtl, signals WATCH. The caller increments dirty.
    */
   set(key: Bytes, value: RedisValue, keepTtl = false): void {
-    this.thaw(key);
-    const existed = this.main.has(key);
-    this.main.set(key, value);
-    if (!keepTtl && existed) this.expires.delete(key);
-    if (typeof value !== 'string' && (value.type === 'list' || value.type === 'zset')) this.hooks.keyReady(this, key);
+    if (!keepTtl && this.expires.has(key)) {
+      this.keepTtl(key);
+      this.expires.delete(key);
+    }
+    this.storeValue(key, value);
+    if (wakes(value)) this.hooks.keyReady(this, key);
     this.hooks.keyModified(this, key);
   }
 
@@ -264,10 +296,11 @@ export class Db {
 
   /** Removes a key without any signalling (used by MOVE/RENAME internals, RDB load, FLUSH). */
   removeRaw(key: Bytes): void {
-    this.thaw(key);
-    this.main.delete(key);
-    this.dropFrozen(key);
-    this.expires.delete(key);
+    if (this.expires.has(key)) {
+      this.keepTtl(key);
+      this.expires.delete(key);
+    }
+    this.removeValue(key);
   }
 
   /** Tells WATCHers the value of `key` changed in place (HSET on an existing hash, LPUSH, ...). */
@@ -276,14 +309,14 @@ export class Db {
   }
 
   setExpire(key: Bytes, whenMs: number): void {
-    this.thaw(key);
+    this.keepTtl(key);
     this.expires.set(key, whenMs);
   }
 
   /** Returns true if a TTL was removed. */
   persist(key: Bytes): boolean {
     if (!this.expires.has(key)) return false;
-    this.thaw(key);
+    this.keepTtl(key);
     return this.expires.delete(key);
   }
 
@@ -293,15 +326,22 @@ export class Db {
   }
 
   /**
-   * Empties the database; returns the number of keys removed. WATCHers of existing keys are signalled. A frozen part
-   * is handed to the snapshot whole (O(1)), so emptying a db during a snapshot never stalls.
+   * Empties the database; returns the number of keys removed. WATCHers of existing keys are signalled. A snapshot
+   * reading this database keeps its view (the view now owns the old maps): O(1), never a stall.
    */
   flush(): number {
     const n = this.size;
     for (const key of this.keys()) this.hooks.keyModified(this, key);
-    this.detachFrozen();
+    if (this.frozen !== null) {
+      this.frozen.detached = true;
+      this.frozen = null;
+    }
     this.main = new Map();
     this.expires = new Map();
+    this.overlay = null;
+    this.foldCursor = null;
+    this.added = 0;
+    this.deleted = 0;
     this.randIter = null;
     return n;
   }
@@ -314,24 +354,17 @@ export class Db {
     this.flush();
     this.main = map;
     this.expires = expires;
-    for (const [key, v] of map) {
-      if (typeof v !== 'string' && (v.type === 'list' || v.type === 'zset')) this.hooks.keyReady(this, key);
-    }
-  }
-
-  private detachFrozen(): void {
-    const part = this.frozen;
-    if (part === null) return;
-    this.frozen = null;
-    // The snapshot still needs the TTLs of the part's keys: it takes the whole expires map, we start a new one.
-    part.detachedExpires = this.expires;
-    part.listener.detach(part);
+    for (const [key, v] of map) if (wakes(v)) this.hooks.keyReady(this, key);
   }
 
   /** SWAPDB: exchanges the whole contents of two dbs in O(1). Clients keep their Db objects (their db index). */
   swapWith(other: Db): void {
     [this.main, other.main] = [other.main, this.main];
+    [this.overlay, other.overlay] = [other.overlay, this.overlay];
+    [this.added, other.added] = [other.added, this.added];
+    [this.deleted, other.deleted] = [other.deleted, this.deleted];
     [this.frozen, other.frozen] = [other.frozen, this.frozen];
+    [this.foldCursor, other.foldCursor] = [other.foldCursor, this.foldCursor];
     [this.expires, other.expires] = [other.expires, this.expires];
     [this.avgTtl, other.avgTtl] = [other.avgTtl, this.avgTtl];
     if (this.frozen) this.frozen.owner = this;

@@ -120,27 +120,34 @@ describe('forkless snapshot', () => {
     // and the live keyspace holds the new state, nothing lost or duplicated
     expect(dbs[1].size).toBe(0);
     expect(dbs[0].isFrozen).toBe(false);
+    expect(dbs[0].folding).toBe(false);
+    expect(dbs[0].size).toBe([...dbs[0].keys()].length);
     const live = picture(dbs[0]);
     expect(live.get('new0')).toBe('s:fresh|-1');
     expect(live.has('k1')).toBe(false);
     expect(live.get('k0')?.startsWith('s:changed')).toBe(true);
   });
 
-  it('a lookup by a read command does not thaw; by a write command it does', () => {
+  it('a lookup by a read command shares the value; by a write command it copies it into the overlay', () => {
     const h = hooks();
     const db = new Db(0, h);
     db.add('a', ListValue.from(['x']));
     const sink = new MemorySink();
     const snap = new Snapshot([db], sink, { compression: false, checksum: true, limits, header: {} });
     snap.start();
-    expect(db.get('a')).toBeDefined();
-    expect(snap.stats.preserved).toBe(0);
+    const shared = db.get('a');
+    expect(db.get('a')).toBe(shared);
     h.writing = true;
-    (db.get('a') as ListValue).pushRight('y');
-    expect(snap.stats.preserved).toBe(1);
+    const copy = db.get('a') as ListValue;
+    expect(copy).not.toBe(shared);
+    copy.pushRight('y');
+    expect(db.get('a')).toBe(copy); // later lookups see the copy
     expect(db.size).toBe(1);
     expect([...db.keys()]).toEqual(['a']);
-    return snap.done.then(() => {
+    return snap.done.then((stats) => {
+      expect(stats.preserved).toBe(1);
+      expect((db.peek('a') as ListValue).toArray()).toEqual(['x', 'y']);
+      expect(db.folding).toBe(false);
       const e = decodeRdb(sink.image()).entries;
       expect(e.map((x) => [x.key, x.value])).toEqual([['a', { type: 'list', items: ['x'] }]]);
     });
@@ -168,7 +175,7 @@ describe('forkless snapshot', () => {
     expect(dbs[0].get('b0')).toBe('changed');
   });
 
-  it('abort moves every frozen key back and rejects', async () => {
+  it('abort releases the databases, folds the overlay back and rejects', async () => {
     const h = hooks();
     const db = new Db(0, h);
     for (let i = 0; i < 2000; i++) db.add(`k${i}`, 'v');
@@ -180,9 +187,92 @@ describe('forkless snapshot', () => {
       sliceMs: 0.01,
     });
     snap.start();
+    h.writing = true;
+    db.set('k1', 'changed');
+    db.delete('k2');
+    db.add('fresh', 'v');
+    h.writing = false;
     snap.abort(new Error('stop'));
     await expect(snap.done).rejects.toThrow('stop');
     expect(db.isFrozen).toBe(false);
+    expect(db.folding).toBe(false);
     expect(db.size).toBe(2000);
+    expect(db.get('k1')).toBe('changed');
+    expect(db.get('k2')).toBeUndefined();
+  });
+});
+
+describe('Db overlay while frozen and folding', () => {
+  it('behaves like a plain map under random operations across snapshot phases', async () => {
+    let seed = 7;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const h = hooks();
+    const db = new Db(0, h);
+    const model = new Map<string, string>();
+    const ttl = new Map<string, number>();
+    const check = () => {
+      expect(db.size).toBe(model.size);
+      const keys = [...db.keys()].sort();
+      expect(keys).toEqual([...model.keys()].sort());
+      for (const [k, v] of model) expect(db.peek(k)).toBe(v);
+      for (const k of model.keys()) expect(db.getExpire(k)).toBe(ttl.get(k) ?? -1);
+      const scanned = new Set(db.scanKeys());
+      for (const k of model.keys()) expect(scanned.has(k)).toBe(true);
+    };
+    const op = () => {
+      const k = `k${rnd(300)}`;
+      h.writing = true;
+      switch (rnd(5)) {
+        case 0:
+          db.set(k, `v${rnd(1000)}`);
+          model.set(k, db.peek(k) as string);
+          ttl.delete(k);
+          break;
+        case 1:
+          db.delete(k);
+          model.delete(k);
+          ttl.delete(k);
+          break;
+        case 2:
+          if (db.get(k) === undefined) {
+            db.add(k, 'added');
+            model.set(k, 'added');
+          }
+          break;
+        case 3:
+          if (model.has(k)) {
+            const when = Date.now() + 1_000_000 + rnd(1000);
+            db.setExpire(k, when);
+            ttl.set(k, when);
+          }
+          break;
+        default:
+          if (model.has(k)) {
+            db.persist(k);
+            ttl.delete(k);
+          }
+      }
+      h.writing = false;
+    };
+    for (let i = 0; i < 500; i++) op();
+    check();
+    for (let round = 0; round < 3; round++) {
+      const atStart = new Map(model);
+      const sink = new MemorySink();
+      const snap = new Snapshot([db], sink, { compression: false, checksum: true, limits, header: {}, sliceMs: 0.02 });
+      snap.start();
+      while (snap.running || db.folding) {
+        for (let i = 0; i < 20; i++) op();
+        check();
+        await tick();
+      }
+      await snap.done;
+      check();
+      const image = new Map(decodeRdb(sink.image()).entries.map((e) => [e.key, e.value as string]));
+      expect(image).toEqual(atStart);
+    }
   });
 });
