@@ -21,7 +21,7 @@ import {
 } from '../server/process';
 import { installPersistence } from '../persistence/persistence';
 import { installPrimary } from '../replication/primary';
-import { installReplica } from '../replication/replica';
+import { installReplica } from '../replication/replica-install';
 import { Server } from '../server/server';
 
 function usage(): never {

@@ -3,7 +3,7 @@
  * this file holds the command's checks and replies (spec §11).
  */
 import { parseLong } from '../protocol/numbers';
-import { replicaOf } from '../replication/replica';
+import { replicaOf } from '../replication/replica-install';
 import { replicationOf } from '../replication/state';
 import type { Client } from '../server/client';
 import { log } from '../server/log';

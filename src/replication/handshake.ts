@@ -36,8 +36,11 @@ export type HandshakeStep =
   | { kind: 'wait' }
   /** write these bytes, then read the next line */
   | { kind: 'send'; data: Buffer }
-  /** give up this attempt (already logged): close and retry later */
-  | { kind: 'fail' }
+  /**
+   * give up this attempt (already logged): close and retry later. `failoverRejected`: the new master of a
+   * coordinated FAILOVER refused our PSYNC, which ends the failover (no SYNC fallback: it would discard our data).
+   */
+  | { kind: 'fail'; failoverRejected?: boolean }
   /** +FULLRESYNC: the RDB payload follows. replid '' (and offset -1) when the line was malformed. */
   | { kind: 'full'; replid: string; offset: number }
   /** +CONTINUE: the stream follows. `replid` is the master's id when it sent one (it may differ from ours). */
@@ -47,6 +50,7 @@ export type HandshakeStep =
 
 const WAIT: HandshakeStep = { kind: 'wait' };
 const FAIL: HandshakeStep = { kind: 'fail' };
+const FAILOVER_REJECTED: HandshakeStep = { kind: 'fail', failoverRejected: true };
 
 /** Replies to PING that still let the handshake go on: the master only wants AUTH, which comes next. */
 function pingReplyAcceptable(line: string): boolean {
@@ -162,13 +166,14 @@ export class Handshake {
     }
     if (line.startsWith('-NOMASTERLINK') || line.startsWith('-LOADING')) {
       this.log('notice', `Master is currently unable to PSYNC but should be in the future: ${line}`);
-      return FAIL;
+      return this.opts.failover ? FAILOVER_REJECTED : FAIL;
     }
     if (line.startsWith('-ERR')) {
       this.log('notice', `Master does not support PSYNC or is in error state (reply: ${line})`);
     } else {
       this.log('warning', `Unexpected reply to PSYNC from master: ${line}`);
     }
+    if (this.opts.failover) return FAILOVER_REJECTED;
     this.log('notice', 'Retrying with SYNC...');
     this.phase = 'done';
     return { kind: 'sync', data: Buffer.from('SYNC\r\n', 'latin1') };

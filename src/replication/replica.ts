@@ -9,15 +9,15 @@
  * Log lines use Redis' wording (operators and tests grep for them).
  */
 import net from 'node:net';
-import { serverExtras } from '../commands/server-extras';
 import { strerror } from '../config/values';
 import type { Bytes } from '../protocol/bytes';
 import { log } from '../server/log';
 import type { Server } from '../server/server';
+import { abortFailover } from './failover';
 import { Handshake, type HandshakeStep } from './handshake';
 import { MasterLink } from './master-link';
-import { persistence } from '../persistence/persistence';
-import { replicaInfoLines, replicaRoleFallback, replicaSaveInfo, replicationInfoFallback } from './replica-info';
+import { Primary } from './primary';
+import { replicaInfoLines } from './replica-info';
 import { type ReplicaSide, replicationOf } from './state';
 import { FullSync, type SyncOutcome } from './sync-load';
 
@@ -289,6 +289,7 @@ export class ReplicaLink implements ReplicaSide {
         return;
       case 'fail':
         this.cancel(false);
+        if (step.failoverRejected) this.failoverRejected();
         return;
       case 'full':
         this.startTransfer(step.replid, step.offset, false, rest);
@@ -301,6 +302,12 @@ export class ReplicaLink implements ReplicaSide {
         this.resume(step.replid, rest);
         return;
     }
+  }
+
+  /** The target of our coordinated FAILOVER refused to take us: the failover ends and we stay a master. */
+  private failoverRejected(): void {
+    const p = replicationOf(this.srv).primary;
+    if (p instanceof Primary) abortFailover(p, 'Failover target rejected psync request');
   }
 
   private onError(sock: net.Socket, err: Error): void {
@@ -535,56 +542,4 @@ function disconnectBlockedClients(srv: Server): void {
     c.closeAfterReply = true;
     c.markPending();
   }
-}
-
-/** The replica side of a server (created on first use). */
-export function replicaOf(srv: Server): ReplicaLink {
-  const rs = replicationOf(srv);
-  let r = rs.replica;
-  if (!(r instanceof ReplicaLink)) {
-    r = new ReplicaLink(srv);
-    rs.replica = r;
-    const x = serverExtras(srv);
-    if (!x.infoProviders.has('replication')) x.infoProviders.set('replication', replicationInfoFallback);
-    if (x.role === null) x.role = replicaRoleFallback;
-  }
-  return r as ReplicaLink;
-}
-
-/**
- * Wires the replica side into a server about to start (call once, from start-up, after persistence is installed):
- * honours the replicaof directive, and once the dataset is loaded seeds the cached master from the RDB's
- * replication fields so a restarted replica can continue with a partial resync.
- */
-export function installReplica(srv: Server): ReplicaLink {
-  const r = replicaOf(srv);
-  const v = srv.config.get('replicaof');
-  if (v !== '') {
-    const sp = v.lastIndexOf(' ');
-    r.startFromConfig(v.slice(0, sp), Number(v.slice(sp + 1)));
-  }
-  const p = persistence(srv);
-  srv.loadHooks.push(() => {
-    if (p.loadedRepl !== null) r.seedFromRdb(p.loadedRepl);
-  });
-  if (p.replInfo === null) {
-    p.replInfo = () => {
-      const mine = replicaSaveInfo(r);
-      if (mine !== null) return mine;
-      // A master's image carries its history only while it has a backlog (a replica could continue from it).
-      const rs = replicationOf(srv);
-      if (rs.backlog === null) return undefined;
-      const db = srv.propagator.selectedDb;
-      return { replId: rs.history.replid, offset: rs.history.offset, streamDb: Math.max(db, 0) };
-    };
-  }
-  return r;
-}
-
-/**
- * For the persistence side (or start-up code): the replication fields of the RDB loaded at start-up
- * (LoadResult.repl). On a replica they become the cached master (PSYNC <repl-id> <repl-offset + 1>).
- */
-export function seedReplicationFromRdb(srv: Server, repl: { replId: Bytes; offset: number; streamDb: number }): void {
-  replicaOf(srv).seedFromRdb(repl);
 }

@@ -163,6 +163,18 @@ describe('replica handshake', () => {
     }
   });
 
+  it('during a coordinated FAILOVER a refused PSYNC ends the failover instead of falling back to SYNC', () => {
+    for (const line of ["-ERR PSYNC FAILOVER can't be sent to a master.", '-LOADING Redis is loading', '+OK']) {
+      const { h, logs } = make({ psync: { replid: ID, offset: 5 }, failover: true });
+      toPsync(h);
+      expect(h.onLine(line), line).toEqual({ kind: 'fail', failoverRejected: true });
+      expect(logs).not.toContain('notice: Retrying with SYNC...');
+    }
+    const ok = make({ psync: { replid: ID, offset: 5 }, failover: true });
+    toPsync(ok.h);
+    expect(ok.h.onLine(`+CONTINUE ${ID2}`)).toEqual({ kind: 'continue', replid: ID2 });
+  });
+
   it('other replies fall back to SYNC', () => {
     const a = make();
     toPsync(a.h);
