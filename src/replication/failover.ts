@@ -65,6 +65,20 @@ class WritePause {
     this.primary.sendGetackIfRequested();
   }
 
+  /**
+   * Runs `fn` with the postponed clients momentarily unblocked. Becoming a replica drops clients blocked on keys,
+   * but postponed commands must survive it (they run, or are refused, once the pause ends), as in Redis.
+   */
+  shielded(fn: () => void): void {
+    const held = this.postponed.filter((p) => p.c.blocked !== null && !p.c.closed);
+    for (const p of held) this.srv.blocking.unblock(p.c);
+    try {
+      fn();
+    } finally {
+      for (const p of held) if (!p.c.closed) this.srv.blocking.block(p.c, [], 0, () => {});
+    }
+  }
+
   private check(c: Client, entry: CommandEntry, argv: Bytes[]): boolean {
     if (c.isReplica || c.isMaster) return false;
     let mayReplicate = entry.isWrite || entry.isMayReplicate;
@@ -221,5 +235,5 @@ function switchOver(primary: Primary, run: FailoverRun): void {
     abortFailover(primary, 'this node cannot follow a new master');
     return;
   }
-  replica.setMaster(run.host!, run.port, { failover: true });
+  writePause(primary).shielded(() => replica.setMaster(run.host!, run.port, { failover: true }));
 }

@@ -12,21 +12,21 @@ export interface OutputLimits {
 }
 
 export class OutputLimitState {
-  /** time (ms) the soft limit was first seen exceeded in the current streak; 0 when under it */
-  softSince = 0;
+  /** time (ms) the soft limit was first seen exceeded in the current streak; -1 when under it */
+  softSince = -1;
 
   /** Whether `bytes` breaks the limits at `now` (ms). Limits of 0 are disabled. */
   exceeded(bytes: number, limits: OutputLimits | null, now: number): boolean {
     if (limits === null) return false;
     if (limits.hard > 0 && bytes >= limits.hard) return true;
     if (limits.soft > 0 && bytes >= limits.soft) {
-      if (this.softSince === 0) {
+      if (this.softSince < 0) {
         this.softSince = now;
         return false;
       }
       return now - this.softSince > limits.softSeconds * 1000;
     }
-    this.softSince = 0;
+    this.softSince = -1;
     return false;
   }
 }

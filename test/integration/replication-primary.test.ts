@@ -1,0 +1,569 @@
+/**
+ * The primary side through real sockets: a scripted replica (raw TCP, speaking what a Redis 7.0 replica speaks) and
+ * a Tandem replica against a Tandem master. Real Redis replicas are in test/interop/replication-primary.test.ts.
+ */
+import net from 'node:net';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { decodeRdb } from '../../src/persistence/rdb';
+import type { RespClient } from '../helpers/resp-client';
+import { type ServerHandle, startTandem, stopAll } from '../helpers/servers';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function encode(argv: string[]): string {
+  let s = `*${argv.length}\r\n`;
+  for (const a of argv) s += `$${Buffer.byteLength(a, 'latin1')}\r\n${a}\r\n`;
+  return s;
+}
+
+/** A replica scripted byte by byte: reads lines, payloads and stream commands with timeouts. */
+class FakeReplica {
+  private buf = Buffer.alloc(0);
+  private waiter: (() => void) | null = null;
+  closed = false;
+  /** bytes of stream commands read so far (the replica's applied offset relative to its sync point) */
+  streamBytes = 0;
+
+  private constructor(readonly sock: net.Socket) {
+    sock.on('data', (d) => {
+      this.buf = Buffer.concat([this.buf, d]);
+      this.waiter?.();
+    });
+    sock.on('close', () => {
+      this.closed = true;
+      this.waiter?.();
+    });
+    sock.on('error', () => {});
+  }
+
+  static connect(port: number): Promise<FakeReplica> {
+    return new Promise((resolve, reject) => {
+      const s = net.connect(port, '127.0.0.1', () => resolve(new FakeReplica(s)));
+      s.once('error', reject);
+    });
+  }
+
+  send(...argv: string[]): void {
+    this.sock.write(encode(argv), 'latin1');
+  }
+
+  raw(s: string): void {
+    this.sock.write(s, 'latin1');
+  }
+
+  get pending(): number {
+    return this.buf.length;
+  }
+
+  /** Waits until `n` bytes are buffered (or the socket closed); resolves false on timeout. */
+  private async need(test: () => boolean, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!test()) {
+      if (this.closed) return test();
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, left);
+        this.waiter = () => {
+          clearTimeout(t);
+          this.waiter = null;
+          r();
+        };
+      });
+    }
+    return true;
+  }
+
+  /** One line ending in \n (CRLF stripped); a bare "\n" keepalive gives ''. */
+  async line(timeoutMs = 5000): Promise<string> {
+    const ok = await this.need(() => this.buf.indexOf(10) >= 0, timeoutMs);
+    if (!ok)
+      throw new Error(`no line within ${timeoutMs} ms (buffered: ${JSON.stringify(this.buf.latin1Slice(0, 80))})`);
+    const nl = this.buf.indexOf(10);
+    let end = nl;
+    if (end > 0 && this.buf[end - 1] === 13) end--;
+    const s = this.buf.latin1Slice(0, end);
+    this.buf = this.buf.subarray(nl + 1);
+    return s;
+  }
+
+  /** The first non-empty line, counting the newline keepalives skipped on the way. */
+  async lineSkippingKeepalives(timeoutMs = 15000): Promise<{ line: string; keepalives: number }> {
+    let keepalives = 0;
+    for (;;) {
+      const l = await this.line(timeoutMs);
+      if (l !== '') return { line: l, keepalives };
+      keepalives++;
+    }
+  }
+
+  async bytes(n: number, timeoutMs = 10000): Promise<Buffer> {
+    const ok = await this.need(() => this.buf.length >= n, timeoutMs);
+    if (!ok) throw new Error(`wanted ${n} bytes, have ${this.buf.length}`);
+    const out = this.buf.subarray(0, n);
+    this.buf = this.buf.subarray(n);
+    return Buffer.from(out);
+  }
+
+  /** Reads a full-sync payload in either framing; returns the RDB and the framing used. */
+  async payload(timeoutMs = 15000): Promise<{ rdb: Buffer; eof: boolean }> {
+    const { line } = await this.lineSkippingKeepalives(timeoutMs);
+    if (line.startsWith('$EOF:')) {
+      const mark = Buffer.from(line.slice(5), 'latin1');
+      expect(mark.length).toBe(40);
+      const ok = await this.need(() => this.buf.indexOf(mark) >= 0, timeoutMs);
+      if (!ok) throw new Error('EOF mark never came');
+      const at = this.buf.indexOf(mark);
+      const rdb = Buffer.from(this.buf.subarray(0, at));
+      this.buf = this.buf.subarray(at + 40);
+      return { rdb, eof: true };
+    }
+    expect(line[0]).toBe('$');
+    return { rdb: await this.bytes(Number(line.slice(1)), timeoutMs), eof: false };
+  }
+
+  /** One RESP command of the stream, with its exact size in bytes. */
+  async command(timeoutMs = 5000): Promise<{ argv: string[]; size: number }> {
+    const start = this.buf.length;
+    const head = await this.line(timeoutMs);
+    if (!head.startsWith('*')) throw new Error(`not a command: ${JSON.stringify(head)}`);
+    let size = head.length + 2;
+    const argv: string[] = [];
+    for (let i = 0; i < Number(head.slice(1)); i++) {
+      const h = await this.line(timeoutMs);
+      const n = Number(h.slice(1));
+      argv.push((await this.bytes(n + 2, timeoutMs)).latin1Slice(0, n));
+      size += h.length + 2 + n + 2;
+    }
+    void start;
+    this.streamBytes += size;
+    return { argv, size };
+  }
+
+  async commandSkippingPings(timeoutMs = 5000): Promise<{ argv: string[]; size: number }> {
+    for (;;) {
+      const c = await this.command(timeoutMs);
+      if (c.argv.length !== 1 || c.argv[0] !== 'ping') return c;
+    }
+  }
+
+  /** Resolves true if nothing arrives for `ms`. */
+  async silentFor(ms: number): Promise<boolean> {
+    const before = this.buf.length;
+    await sleep(ms);
+    return this.buf.length === before;
+  }
+
+  async waitClosed(timeoutMs = 5000): Promise<boolean> {
+    return this.need(() => this.closed, timeoutMs).then(() => this.closed);
+  }
+
+  close(): void {
+    this.sock.destroy();
+  }
+
+  /** The usual Redis 7.0 handshake, replies checked. */
+  async handshake(port: number, capa: string[] = ['eof', 'psync2']): Promise<void> {
+    this.send('PING');
+    expect(await this.line()).toBe('+PONG');
+    this.send('REPLCONF', 'listening-port', String(port));
+    const args: string[] = ['REPLCONF'];
+    for (const c of capa) args.push('capa', c);
+    this.send(...args);
+    expect(await this.line()).toBe('+OK');
+    expect(await this.line()).toBe('+OK');
+  }
+}
+
+function info(text: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const l of text.split('\r\n')) {
+    const i = l.indexOf(':');
+    if (i > 0) m.set(l.slice(0, i), l.slice(i + 1));
+  }
+  return m;
+}
+
+async function replInfo(c: RespClient): Promise<Map<string, string>> {
+  return info(String(await c.cmd('INFO', 'replication')));
+}
+
+async function until(what: string, test: () => Promise<boolean> | boolean, timeoutMs = 10000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await test())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+const open: { close(): void }[] = [];
+afterEach(() => {
+  for (const o of open.splice(0)) o.close();
+});
+afterAll(stopAll);
+
+async function master(args: string[] = []): Promise<{ srv: ServerHandle; c: RespClient }> {
+  const srv = await startTandem({ args: ['--repl-diskless-sync-delay', '0', ...args] });
+  const c = await srv.client();
+  open.push(c);
+  return { srv, c };
+}
+
+async function replica(port: number): Promise<FakeReplica> {
+  const r = await FakeReplica.connect(port);
+  open.push(r);
+  return r;
+}
+
+describe('full sync to a scripted replica', () => {
+  it('diskless: +FULLRESYNC, $EOF framing, then the stream only after the first ACK', async () => {
+    const { srv, c } = await master(['--repl-diskless-sync-delay', '1']);
+    await c.cmd('SET', 'a', '1');
+    await c.cmd('RPUSH', 'l', 'x', 'y');
+    await c.cmd('SELECT', '2');
+    await c.cmd('HSET', 'h', 'f', 'v');
+    const r = await replica(srv.port);
+    await r.handshake(7001);
+    r.send('PSYNC', '?', '-1');
+    const t0 = Date.now();
+    const { line, keepalives } = await r.lineSkippingKeepalives();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(900); // repl-diskless-sync-delay 1
+    expect(keepalives).toBeGreaterThanOrEqual(0);
+    const m = /^\+FULLRESYNC ([0-9a-f]{40}) (\d+)$/.exec(line);
+    expect(m).not.toBeNull();
+    const offset = Number(m![2]);
+    const { rdb, eof } = await r.payload();
+    expect(eof).toBe(true);
+    const img = decodeRdb(rdb);
+    expect(img.entries.map((e) => `${e.db}:${e.key}`).sort()).toEqual(['0:a', '0:l', '2:h']);
+    expect(img.aux.find(([k]) => k === 'repl-id')?.[1]).toBe(m![1]);
+    expect(img.aux.find(([k]) => k === 'repl-offset')?.[1]).toBe(String(offset));
+    // online but held back until our ACK
+    await c.cmd('SET', 'after', '1');
+    expect(await r.silentFor(300)).toBe(true);
+    const ri = await replInfo(c);
+    expect(ri.get('slave0')).toMatch(/^ip=127\.0\.0\.1,port=7001,state=online,offset=0,lag=\d+$/);
+    r.send('REPLCONF', 'ACK', String(offset));
+    // SELECT comes first: every full sync restarts the stream's db tracking
+    expect((await r.commandSkippingPings()).argv).toEqual(['SELECT', '2']);
+    expect((await r.commandSkippingPings()).argv).toEqual(['SET', 'after', '1']);
+    const stats = info(String(await c.cmd('INFO', 'stats')));
+    expect(stats.get('sync_full')).toBe('1');
+    expect(srv.output()).toContain('Replica 127.0.0.1:7001 asks for synchronization');
+    expect(srv.output()).toContain('Starting BGSAVE for SYNC with target: replicas sockets');
+    expect(srv.output()).toContain(
+      'Streamed RDB transfer with replica 127.0.0.1:7001 succeeded (socket). Waiting for REPLCONF ACK from slave to enable streaming',
+    );
+    expect(srv.output()).toContain('Synchronization with replica 127.0.0.1:7001 succeeded');
+  });
+
+  it('disk-based: $<len> framing without CRLF, stream right after it; writes during the sync are kept', async () => {
+    const { srv, c } = await master(['--repl-diskless-sync', 'no', '--rdb-key-save-delay', '2000']);
+    for (let i = 0; i < 200; i++) await c.cmd('SET', `k${i}`, String(i));
+    const r = await replica(srv.port);
+    await r.handshake(7002);
+    r.send('PSYNC', '?', '-1');
+    const { line } = await r.lineSkippingKeepalives();
+    const offset = Number(line.split(' ')[2]);
+    // written while the snapshot runs (slowed down to ~0.4 s): not in the image, in the stream
+    await c.cmd('SET', 'k0', 'changed');
+    await c.cmd('DEL', 'k1');
+    const { rdb, eof } = await r.payload();
+    expect(eof).toBe(false);
+    const img = decodeRdb(rdb);
+    expect(img.entries.length).toBe(200);
+    expect(img.entries.find((e) => e.key === 'k0')?.value).toBe('0');
+    expect((await r.commandSkippingPings()).argv).toEqual(['SELECT', '0']);
+    expect((await r.commandSkippingPings()).argv).toEqual(['SET', 'k0', 'changed']);
+    expect((await r.commandSkippingPings()).argv).toEqual(['DEL', 'k1']);
+    const ri = await replInfo(c);
+    expect(Number(ri.get('master_repl_offset'))).toBeGreaterThan(offset);
+    expect(srv.output()).toContain('Starting BGSAVE for SYNC with target: disk');
+  });
+
+  it('several replicas arriving within the delay share one snapshot; sync_full counts each', async () => {
+    const { srv, c } = await master(['--repl-diskless-sync-delay', '1']);
+    await c.cmd('SET', 'x', '1');
+    const a = await replica(srv.port);
+    const b = await replica(srv.port);
+    await a.handshake(7003);
+    await b.handshake(7004);
+    a.send('PSYNC', '?', '-1');
+    await sleep(200);
+    b.send('PSYNC', '?', '-1');
+    const la = (await a.lineSkippingKeepalives()).line;
+    const lb = (await b.lineSkippingKeepalives()).line;
+    expect(la).toBe(lb);
+    await a.payload();
+    await b.payload();
+    expect(srv.output().match(/Starting BGSAVE for SYNC/g)?.length).toBe(1);
+    expect(info(String(await c.cmd('INFO', 'stats'))).get('sync_full')).toBe('2');
+    const ri = await replInfo(c);
+    expect(ri.get('connected_slaves')).toBe('2');
+  });
+
+  it('repl-diskless-sync-max-replicas starts before the delay', async () => {
+    const { srv } = await master(['--repl-diskless-sync-delay', '30', '--repl-diskless-sync-max-replicas', '2']);
+    const a = await replica(srv.port);
+    const b = await replica(srv.port);
+    await a.handshake(7005);
+    await b.handshake(7006);
+    a.send('PSYNC', '?', '-1');
+    b.send('PSYNC', '?', '-1');
+    const t0 = Date.now();
+    expect((await a.lineSkippingKeepalives()).line).toMatch(/^\+FULLRESYNC /);
+    expect(Date.now() - t0).toBeLessThan(3000);
+  });
+
+  it('a replica without capa eof gets the $<len> framing even with diskless sync on; SYNC gets no +FULLRESYNC', async () => {
+    const { srv, c } = await master();
+    await c.cmd('SET', 'a', '1');
+    const r = await replica(srv.port);
+    await r.handshake(7007, ['psync2']);
+    r.send('PSYNC', '?', '-1');
+    expect((await r.lineSkippingKeepalives()).line).toMatch(/^\+FULLRESYNC /);
+    expect((await r.payload()).eof).toBe(false);
+    const old = await replica(srv.port);
+    old.raw('SYNC\r\n');
+    const p = await old.payload();
+    expect(p.eof).toBe(false);
+    expect(decodeRdb(p.rdb).entries.map((e) => e.key)).toEqual(['a']);
+  });
+
+  it('rdb-only (redis-cli --rdb) gets the payload and is disconnected; a filtered RDB has no keys', async () => {
+    const { srv, c } = await master();
+    await c.cmd('SET', 'a', '1');
+    const r = await replica(srv.port);
+    r.send('REPLCONF', 'capa', 'eof');
+    expect(await r.line()).toBe('+OK');
+    r.send('REPLCONF', 'rdb-only', '1');
+    expect(await r.line()).toBe('+OK');
+    r.raw('SYNC\r\n');
+    const p = await r.payload();
+    expect(decodeRdb(p.rdb).entries.length).toBe(1);
+    expect(await r.waitClosed()).toBe(true);
+    expect(srv.output()).toMatch(/RDB transfer completed, rdb only replica \(127\.0\.0\.1:<unknown-replica-port>\)/);
+    const f = await replica(srv.port);
+    f.send('REPLCONF', 'capa', 'eof');
+    f.send('REPLCONF', 'rdb-filter-only', '');
+    expect(await f.line()).toBe('+OK');
+    expect(await f.line()).toBe('+OK');
+    f.raw('SYNC\r\n');
+    const q = await f.payload();
+    expect(q.eof).toBe(true);
+    expect(decodeRdb(q.rdb).entries.length).toBe(0);
+    // a SYNC client acknowledges to get the stream, like redis-cli --replica does
+    f.send('REPLCONF', 'ACK', '0');
+    await c.cmd('SET', 'b', '2');
+    expect((await f.commandSkippingPings()).argv).toEqual(['SELECT', '0']);
+    expect((await f.commandSkippingPings()).argv).toEqual(['SET', 'b', '2']);
+  });
+});
+
+describe('partial resync', () => {
+  it('+CONTINUE <replid> with the backlog from the requested offset; +CONTINUE without psync2; full resync otherwise', async () => {
+    const { srv, c } = await master();
+    const r = await replica(srv.port);
+    await r.handshake(7010);
+    r.send('PSYNC', '?', '-1');
+    const replid = (await r.lineSkippingKeepalives()).line.split(' ')[1];
+    await r.payload();
+    r.send('REPLCONF', 'ACK', '0');
+    await c.cmd('SET', 'k', 'v1');
+    expect((await r.commandSkippingPings()).argv).toEqual(['SELECT', '0']);
+    expect((await r.commandSkippingPings()).argv).toEqual(['SET', 'k', 'v1']);
+    const mid = r.streamBytes;
+    await c.cmd('SET', 'k', 'v2');
+    const set2 = await r.commandSkippingPings();
+    expect(set2.argv).toEqual(['SET', 'k', 'v2']);
+    r.close();
+    const end = r.streamBytes;
+    expect(Number((await replInfo(c)).get('master_repl_offset'))).toBe(end);
+    // from the middle of the backlog
+    const p = await replica(srv.port);
+    await p.handshake(7010);
+    p.send('PSYNC', replid, String(mid + 1));
+    expect(await p.line()).toBe(`+CONTINUE ${replid}`);
+    expect((await p.commandSkippingPings()).argv).toEqual(['SET', 'k', 'v2']);
+    // nothing missing
+    const q = await replica(srv.port);
+    await q.handshake(7011, ['eof']);
+    q.send('PSYNC', replid, String(end + 1));
+    expect(await q.line()).toBe('+CONTINUE');
+    // the stream continues to both, and q gets nothing it already had (pings aside: the master may ping any time)
+    await c.cmd('INCR', 'n');
+    expect((await p.commandSkippingPings()).argv).toEqual(['INCR', 'n']);
+    expect((await q.commandSkippingPings()).argv).toEqual(['INCR', 'n']);
+    // beyond what we have, an unknown id, '?': full resync
+    for (const [id, off] of [
+      [replid, end + 1000],
+      ['0123456789012345678901234567890123456789', 1],
+      ['?', -1],
+    ] as const) {
+      const x = await replica(srv.port);
+      await x.handshake(7012);
+      x.send('PSYNC', id, String(off));
+      expect((await x.lineSkippingKeepalives()).line).toMatch(/^\+FULLRESYNC /);
+      x.close();
+    }
+    const st = info(String(await c.cmd('INFO', 'stats')));
+    expect(st.get('sync_partial_ok')).toBe('2');
+    expect(st.get('sync_partial_err')).toBe('2');
+    expect(st.get('sync_full')).toBe('4');
+    const out = srv.output();
+    expect(out).toContain(
+      `Partial resynchronization request from 127.0.0.1:7010 accepted. Sending ${end - mid} bytes of backlog starting from offset ${mid + 1}.`,
+    );
+    expect(out).toContain('Unable to partial resync with replica 127.0.0.1:7012 for lack of backlog');
+    expect(out).toContain('Partial resynchronization not accepted: Replication ID mismatch');
+    expect(out).toContain('Connection with replica 127.0.0.1:7010 lost.');
+  });
+});
+
+describe('stream and links', () => {
+  it('WAIT sends one GETACK and returns when enough replicas acknowledge', async () => {
+    const { srv, c } = await master();
+    const r = await replica(srv.port);
+    await r.handshake(7020);
+    r.send('PSYNC', '?', '-1');
+    await r.lineSkippingKeepalives();
+    await r.payload();
+    r.send('REPLCONF', 'ACK', '0');
+    await c.cmd('SET', 'k', 'v');
+    expect((await r.commandSkippingPings()).argv).toEqual(['SELECT', '0']);
+    const beforeSet = r.streamBytes;
+    expect((await r.commandSkippingPings()).argv).toEqual(['SET', 'k', 'v']);
+    const afterSet = r.streamBytes;
+    const w = c.cmd('WAIT', '1', '0');
+    const getack = await r.commandSkippingPings();
+    expect(getack.argv).toEqual(['REPLCONF', 'GETACK', '*']);
+    expect(getack.size).toBe(37);
+    // an ACK short of the write does not release it
+    r.send('REPLCONF', 'ACK', String(beforeSet));
+    await sleep(100);
+    r.send('REPLCONF', 'ACK', String(afterSet));
+    expect(await w).toBe(1);
+    expect(await c.cmd('WAIT', '2', '50')).toBe(1);
+    const ri = await replInfo(c);
+    expect(ri.get('slave0')).toContain(`offset=${afterSet},`);
+    // ROLE lists the online replica with its ACK offset (the offset counts the GETACKs and any ping since)
+    expect(await c.cmd('ROLE')).toEqual([
+      'master',
+      Number((await replInfo(c)).get('master_repl_offset')),
+      [['127.0.0.1', '7020', String(afterSet)]],
+    ]);
+  });
+
+  it('pings every repl-ping-replica-period; a silent replica times out; a replica that gets a reply is dropped', async () => {
+    const { srv, c } = await master(['--repl-ping-replica-period', '1', '--repl-timeout', '2']);
+    const r = await replica(srv.port);
+    await r.handshake(7021);
+    r.send('PSYNC', '?', '-1');
+    await r.lineSkippingKeepalives();
+    await r.payload();
+    r.send('REPLCONF', 'ACK', '0');
+    const ping = await r.command(3000);
+    expect(ping.argv).toEqual(['ping']);
+    expect(ping.size).toBe(14);
+    expect(await r.waitClosed(6000)).toBe(true);
+    expect(srv.output()).toContain('Disconnecting timedout replica (streaming sync): 127.0.0.1:7021');
+    const q = await replica(srv.port);
+    await q.handshake(7022);
+    q.send('PSYNC', '?', '-1');
+    await q.lineSkippingKeepalives();
+    await q.payload();
+    q.send('PING');
+    expect(await q.waitClosed()).toBe(true);
+    expect(srv.output()).toMatch(/Replica generated a reply to command 'ping', disconnecting it: id=\d+ .*flags=S/);
+    expect(await c.cmd('PING')).toBe('PONG');
+  });
+
+  it('SYNC/PSYNC with replies still pending is refused', async () => {
+    const { srv } = await master();
+    const r = await replica(srv.port);
+    r.raw('PING\r\nSYNC\r\n');
+    expect(await r.line()).toBe('+PONG');
+    expect(await r.line()).toBe('-ERR SYNC and PSYNC are invalid with pending output');
+  });
+
+  it('a replica over the output buffer limit is disconnected and logged; the master stays healthy', async () => {
+    const { srv, c } = await master(['--client-output-buffer-limit', 'replica 256kb 0 0']);
+    const r = await replica(srv.port);
+    await r.handshake(7023);
+    r.send('PSYNC', '?', '-1');
+    await r.lineSkippingKeepalives();
+    await r.payload();
+    r.send('REPLCONF', 'ACK', '0');
+    r.sock.pause(); // stops reading: the kernel buffers fill, then the master's queue grows
+    const big = 'x'.repeat(256 * 1024);
+    for (let i = 0; i < 100 && !srv.output().includes('overcoming of output buffer limits'); i++) {
+      await c.cmd('SET', `big${i % 4}`, big);
+    }
+    await until('the disconnect log', () => srv.output().includes('overcoming of output buffer limits'));
+    expect(srv.output()).toMatch(/Client id=\d+ addr=127\.0\.0\.1:\d+ .*flags=S .* scheduled to be closed ASAP/);
+    expect(srv.output()).toContain('Connection with replica 127.0.0.1:7023 lost.');
+    const t0 = Date.now();
+    expect(await c.cmd('PING')).toBe('PONG');
+    expect(Date.now() - t0).toBeLessThan(200);
+    expect((await replInfo(c)).get('connected_slaves')).toBe('0');
+  });
+
+  it('min-replicas-to-write refuses writes without enough good replicas', async () => {
+    const { srv, c } = await master(['--min-replicas-to-write', '1']);
+    expect(await c.cmd('SET', 'k', 'v')).toEqual({ error: 'NOREPLICAS Not enough good replicas to write.' });
+    const r = await replica(srv.port);
+    await r.handshake(7024);
+    r.send('PSYNC', '?', '-1');
+    await r.lineSkippingKeepalives();
+    await r.payload();
+    r.send('REPLCONF', 'ACK', '0');
+    await until('a good replica', async () => (await replInfo(c)).get('min_slaves_good_slaves') === '1');
+    expect(await c.cmd('SET', 'k', 'v')).toBe('OK');
+    r.close();
+    await until('the replica gone', async () => (await replInfo(c)).get('connected_slaves') === '0');
+    expect(await c.cmd('SET', 'k', 'v')).toEqual({ error: 'NOREPLICAS Not enough good replicas to write.' });
+    expect(await c.cmd('GET', 'k')).toBe('v');
+  });
+
+  it('the backlog is freed after repl-backlog-ttl without replicas, with a new replication id', async () => {
+    const { srv, c } = await master(['--repl-backlog-ttl', '1']);
+    const r = await replica(srv.port);
+    await r.handshake(7025);
+    r.send('PSYNC', '?', '-1');
+    await r.lineSkippingKeepalives();
+    await r.payload();
+    const before = await replInfo(c);
+    expect(before.get('repl_backlog_active')).toBe('1');
+    r.close();
+    await until('the backlog freed', async () => (await replInfo(c)).get('repl_backlog_active') === '0', 6000);
+    const after = await replInfo(c);
+    expect(after.get('master_replid')).not.toBe(before.get('master_replid'));
+    expect(srv.output()).toContain('Replication backlog freed after 1 seconds without connected replicas.');
+  });
+});
+
+describe('Tandem replica of a Tandem master', () => {
+  it('follows writes, answers WAIT, and takes over with FAILOVER without losing writes', async () => {
+    const m = await master();
+    const rs = await startTandem({ args: ['--replicaof', '127.0.0.1', String(m.srv.port)] });
+    const rc = await rs.client();
+    open.push(rc);
+    await until('link up', async () => (await replInfo(rc)).get('master_link_status') === 'up');
+    await m.c.cmd('SET', 'a', '1');
+    await m.c.cmd('LPUSH', 'l', 'x');
+    expect(await m.c.cmd('WAIT', '1', '5000')).toBe(1);
+    expect(await rc.cmd('GET', 'a')).toBe('1');
+    // FAILOVER: the master pauses writes, waits for the replica, and becomes its replica
+    expect(await m.c.cmd('FAILOVER')).toBe('OK');
+    const w = m.c.cmd('SET', 'during', 'x'); // postponed, then refused (we are a replica by then)
+    await until('roles swapped', async () => (await replInfo(rc)).get('role') === 'master', 10000);
+    await until('old master following', async () => (await replInfo(m.c)).get('master_link_status') === 'up', 10000);
+    expect(await w).toEqual({ error: "READONLY You can't write against a read only replica." });
+    expect((await replInfo(m.c)).get('master_failover_state')).toBe('no-failover');
+    await rc.cmd('SET', 'b', '2');
+    await until('write reaches the old master', async () => (await m.c.cmd('GET', 'b')) === '2');
+    expect(m.srv.output()).toContain('FAILOVER requested to any replica.');
+    expect(m.srv.output()).toMatch(/Failover target 127\.0\.0\.1:\d+ is synced, failing over\./);
+    expect(rs.output()).toMatch(/MASTER MODE enabled \(failover request from/);
+  });
+});
