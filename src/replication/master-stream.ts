@@ -115,19 +115,33 @@ export class MasterStreamParser {
 
   /** `*<n>\r\n` or `$<n>\r\n` at pos; null when the line is incomplete. */
   private header(kind: number): number | null {
+    // Digits scanned in plain JS: cheaper than a native indexOf plus a slice and a regex per length line.
     const buf = this.buf;
+    const len = buf.length;
+    let i = this.pos + 1;
+    const neg = i < len && buf[i] === 0x2d;
+    if (neg) i++;
+    const start = i;
+    const stop = Math.min(len, start + 19);
+    let n = 0;
+    for (; i < stop; i++) {
+      const d = buf[i] - 48;
+      if (d < 0 || d > 9) break;
+      n = n * 10 + d;
+    }
+    const digits = i - start;
+    if (i + 1 < len && buf[i] === 13 && buf[i + 1] === 10 && digits > 0 && digits <= 18) {
+      this.size += i + 2 - this.pos;
+      this.pos = i + 2;
+      return neg ? -n : n;
+    }
+    // Incomplete, or not a length line at all.
     const cr = buf.indexOf(13, this.pos);
-    if (cr < 0 || cr + 1 >= buf.length) {
-      if (buf.length - this.pos > LINE_MAX) throw new MasterProtocolError('Protocol error: too big count string');
+    if (cr < 0 || cr + 1 >= len) {
+      if (len - this.pos > LINE_MAX) throw new MasterProtocolError('Protocol error: too big count string');
       return null;
     }
-    const text = buf.latin1Slice(this.pos + 1, cr);
-    if (!/^-?\d{1,18}$/.test(text)) {
-      throw new MasterProtocolError(`Protocol error: invalid ${kind === 0x2a ? 'multibulk' : 'bulk'} length`);
-    }
-    this.size += cr + 2 - this.pos;
-    this.pos = cr + 2;
-    return Number(text);
+    throw new MasterProtocolError(`Protocol error: invalid ${kind === 0x2a ? 'multibulk' : 'bulk'} length`);
   }
 
   /** Only an empty line (a keepalive) is acceptable outside RESP framing. */
