@@ -113,7 +113,8 @@ export class Server implements KeyspaceHooks {
   }
 
   expiryMode(): 'delete' | 'hide' | 'keep' {
-    if (this.masterHost === null) return 'delete';
+    // While writes are paused (FAILOVER) a master must not change its stream: expired keys are only hidden.
+    if (this.masterHost === null) return this.pauseGate === null ? 'delete' : 'hide';
     return this.currentClient?.isMaster ? 'keep' : 'hide';
   }
 
@@ -374,7 +375,7 @@ export class Server implements KeyspaceHooks {
   private cron(): void {
     const now = Date.now();
     this.stats.sample(now);
-    if (this.activeExpireEnabled && this.masterHost === null) {
+    if (this.activeExpireEnabled && this.masterHost === null && this.pauseGate === null) {
       const t0 = performance.now();
       const r = this.expirer.cycle(this.dbs, this.config.num('hz'), this.config.num('active-expire-effort'), now);
       this.stats.expireCycleCpuMs += performance.now() - t0;

@@ -559,7 +559,10 @@ describe('Tandem replica of a Tandem master', () => {
     await until('roles swapped', async () => (await replInfo(rc)).get('role') === 'master', 10000);
     await until('old master following', async () => (await replInfo(m.c)).get('master_link_status') === 'up', 10000);
     expect(await w).toEqual({ error: "READONLY You can't write against a read only replica." });
-    expect((await replInfo(m.c)).get('master_failover_state')).toBe('no-failover');
+    await until(
+      'the failover to complete',
+      async () => (await replInfo(m.c)).get('master_failover_state') === 'no-failover',
+    );
     await rc.cmd('SET', 'b', '2');
     await until('write reaches the old master', async () => (await m.c.cmd('GET', 'b')) === '2');
     expect(m.srv.output()).toContain('FAILOVER requested to any replica.');
