@@ -255,6 +255,7 @@ export class Primary implements PrimarySide, FullSyncHost {
     l.ackTime = Date.now();
     if (l.startOnAck && l.state === 'online') this.startStream(l);
     this.waits.process(this.countFn);
+    if (this.failoverState === 'waiting-for-sync') updateFailover(this);
   }
 
   private readonly countFn = (offset: number) => countAcks(this.links, offset);

@@ -542,6 +542,54 @@ describe('stream and links', () => {
   });
 });
 
+describe('shutdown', () => {
+  it('waits for replicas to acknowledge the whole stream (bounded by shutdown-timeout), then reports the laggards', async () => {
+    const { srv, c } = await master(['--shutdown-timeout', '1']);
+    const r = await replica(srv.port);
+    await r.handshake(7030);
+    r.send('PSYNC', '?', '-1');
+    await r.lineSkippingKeepalives();
+    await r.payload();
+    r.send('REPLCONF', 'ACK', '0');
+    await c.cmd('SET', 'k', 'v');
+    await r.commandSkippingPings();
+    await r.commandSkippingPings();
+    const t0 = Date.now();
+    void c.cmd('SHUTDOWN', 'NOSAVE').catch(() => {});
+    // the master asks for an ACK; this replica never answers
+    expect((await r.commandSkippingPings()).argv).toEqual(['REPLCONF', 'GETACK', '*']);
+    expect(await srv.stop()).toBe(0);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
+    const out = srv.output();
+    expect(out).toContain('Waiting for replicas before shutting down.');
+    expect(out).toMatch(/Lagging replica 127\.0\.0\.1:7030 reported offset \d+ behind master, lag=\d+, state=online\./);
+    expect(out).toContain('0 of 1 replicas are synced when shutting down.');
+  });
+
+  it('exits at once when every replica has acknowledged', async () => {
+    const { srv, c } = await master(['--shutdown-timeout', '10']);
+    const r = await replica(srv.port);
+    await r.handshake(7031);
+    r.send('PSYNC', '?', '-1');
+    await r.lineSkippingKeepalives();
+    await r.payload();
+    r.send('REPLCONF', 'ACK', '0');
+    await c.cmd('SET', 'k', 'v');
+    await r.commandSkippingPings();
+    await r.commandSkippingPings();
+    r.send('REPLCONF', 'ACK', String(r.streamBytes));
+    await until(
+      'the ACK',
+      async () => (await replInfo(c)).get('slave0')?.includes(`offset=${r.streamBytes},`) === true,
+    );
+    const t0 = Date.now();
+    void c.cmd('SHUTDOWN', 'NOSAVE').catch(() => {});
+    expect(await srv.stop()).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(srv.output()).toContain('1 of 1 replicas are synced when shutting down.');
+  });
+});
+
 describe('Tandem replica of a Tandem master', () => {
   it('follows writes, answers WAIT, and takes over with FAILOVER without losing writes', async () => {
     const m = await master();
