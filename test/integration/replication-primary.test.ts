@@ -542,6 +542,54 @@ describe('stream and links', () => {
   });
 });
 
+describe('FAILOVER checks and timeouts', () => {
+  it('validates the target, pauses writes while waiting, and aborts when the replica never catches up', async () => {
+    const { srv, c } = await master();
+    const r = await replica(srv.port);
+    await r.handshake(7040);
+    r.send('PSYNC', '?', '-1');
+    await r.lineSkippingKeepalives();
+    await r.payload();
+    r.send('REPLCONF', 'ACK', '0');
+    await c.cmd('SET', 'k', 'v'); // the replica will never acknowledge this
+    expect(await c.cmd('FAILOVER', 'TO', '127.0.0.1', '1')).toEqual({
+      error: 'ERR FAILOVER target HOST and PORT is not a replica.',
+    });
+    expect(await c.cmd('FAILOVER', 'TO', '127.0.0.1', '7040', 'FORCE')).toEqual({
+      error: 'ERR FAILOVER with force option requires both a timeout and target HOST and IP.',
+    });
+    expect(await c.cmd('FAILOVER', 'TIMEOUT', '300')).toBe('OK');
+    expect(await c.cmd('FAILOVER')).toEqual({ error: 'ERR FAILOVER already in progress.' });
+    expect((await replInfo(c)).get('master_failover_state')).toBe('waiting-for-sync');
+    const writer = await srv.client();
+    open.push(writer);
+    const t0 = Date.now();
+    // postponed until the failover is over, then executed (we stayed master)
+    expect(await writer.cmd('SET', 'held', '1')).toBe('OK');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(200);
+    expect(await c.cmd('GET', 'held')).toBe('1');
+    expect((await replInfo(c)).get('master_failover_state')).toBe('no-failover');
+    expect(srv.output()).toContain('FAILOVER to any replica aborted: Replica never caught up before timeout');
+    // ABORT
+    expect(await c.cmd('FAILOVER', 'TO', '127.0.0.1', '7040')).toBe('OK');
+    expect(await c.cmd('FAILOVER', 'ABORT')).toBe('OK');
+    expect(await c.cmd('FAILOVER', 'ABORT')).toEqual({ error: 'ERR No failover in progress.' });
+    expect(srv.output()).toContain('FAILOVER to 127.0.0.1:7040 aborted: Failover manually aborted');
+    expect(await c.cmd('SET', 'k', 'w')).toBe('OK');
+  });
+
+  it('refuses a replica that is not online yet', async () => {
+    const { srv, c } = await master(['--repl-diskless-sync-delay', '30']);
+    const r = await replica(srv.port);
+    await r.handshake(7041);
+    r.send('PSYNC', '?', '-1');
+    await until('the replica attached', async () => (await replInfo(c)).get('connected_slaves') === '1');
+    expect(await c.cmd('FAILOVER', 'TO', '127.0.0.1', '7041')).toEqual({
+      error: 'ERR FAILOVER target replica is not online.',
+    });
+  });
+});
+
 describe('shutdown', () => {
   it('waits for replicas to acknowledge the whole stream (bounded by shutdown-timeout), then reports the laggards', async () => {
     const { srv, c } = await master(['--shutdown-timeout', '1']);
