@@ -40,7 +40,11 @@ export class Primary implements PrimarySide, FullSyncHost {
   private readonly byClient = new Map<Client, ReplicaLink>();
   /** REPLCONF settings of clients that have not (yet) become replicas */
   private readonly confs = new WeakMap<Client, ReplicaConf>();
-  /** stream fed during this event-loop turn, written to the online replicas in one go */
+  /**
+   * Stream fed during this event-loop iteration, written to the online replicas in one go from setImmediate: after
+   * every socket event of the iteration was processed (Redis writes to replicas in beforeSleep), so a busy master
+   * makes one write per replica per iteration rather than one per client event.
+   */
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private flushQueued = false;
@@ -95,7 +99,7 @@ export class Primary implements PrimarySide, FullSyncHost {
     this.pendingBytes += chunk.length;
     if (!this.flushQueued) {
       this.flushQueued = true;
-      queueMicrotask(this.flushCb);
+      setImmediate(this.flushCb);
     }
   }
 

@@ -7,19 +7,19 @@ import type { Bytes } from '../protocol/bytes';
 
 export type StreamSink = (chunk: Buffer) => void;
 
-export function encodeCommand(argv: readonly Bytes[]): Buffer {
-  let size = 16;
-  for (const a of argv) size += a.length + 16;
-  const buf = Buffer.allocUnsafe(size);
-  let off = buf.latin1Write(`*${argv.length}\r\n`, 0);
-  for (const a of argv) {
-    off += buf.latin1Write(`$${a.length}\r\n`, off);
-    off += buf.latin1Write(a, off);
-    buf[off++] = 13;
-    buf[off++] = 10;
-  }
-  return buf.subarray(0, off);
+/** A RESP array of bulk strings, as a binary string: built in JS and copied to a Buffer once (one native call). */
+function respArray(argv: readonly Bytes[]): string {
+  let s = `*${argv.length}\r\n`;
+  for (const a of argv) s += `$${a.length}\r\n${a}\r\n`;
+  return s;
 }
+
+export function encodeCommand(argv: readonly Bytes[]): Buffer {
+  return Buffer.from(respArray(argv), 'latin1');
+}
+
+const MULTI: readonly Bytes[] = ['MULTI'];
+const EXEC: readonly Bytes[] = ['EXEC'];
 
 export class Propagator {
   private readonly sinks: StreamSink[] = [];
@@ -67,22 +67,26 @@ export class Propagator {
     this.emit(effects);
   }
 
+  /** Emits a call's effects as one chunk (SELECTs, MULTI/EXEC included): one encoding, one copy, one sink call. */
   private emit(effects: { db: number; argv: Bytes[] }[]): void {
     const multi = effects.length > 1;
+    let s = '';
     if (multi) {
       // MULTI is sent in the db of the first effect, as Redis does (it selects before MULTI).
-      this.write(effects[0].db, ['MULTI']);
+      s += this.write(effects[0].db, MULTI);
     }
-    for (const e of effects) this.write(e.db, e.argv);
-    if (multi) this.write(effects[effects.length - 1].db, ['EXEC']);
+    for (const e of effects) s += this.write(e.db, e.argv);
+    if (multi) s += this.write(effects[effects.length - 1].db, EXEC);
+    this.send(Buffer.from(s, 'latin1'));
   }
 
-  private write(db: number, argv: readonly Bytes[]): void {
+  private write(db: number, argv: readonly Bytes[]): string {
+    let s = '';
     if (db !== this.selectedDb && db >= 0) {
-      this.send(encodeCommand(['SELECT', String(db)]));
+      s = respArray(['SELECT', String(db)]);
       this.selectedDb = db;
     }
-    this.send(encodeCommand(argv));
+    return s + respArray(argv);
   }
 
   /** Raw bytes into the stream (PING and REPLCONF GETACK from the replication cron). */
