@@ -7,6 +7,7 @@ import type { Client } from '../server/client';
 import { log } from '../server/log';
 import type { Server } from '../server/server';
 import { writePause } from './failover';
+import type { ReplicaLink } from './link';
 import type { Primary } from './primary';
 import { replicationOf } from './state';
 
@@ -16,6 +17,43 @@ export function replicationInfo(srv: Server, primary: Primary): string[] {
   if (srv.masterHost === null) lines.push('role:master');
   else lines.push('role:slave', ...(rs.replica?.infoLines() ?? []));
   for (const l of primary.infoLines()) lines.push(l);
+  return lines;
+}
+
+/** Redis' word for a replica's state (INFO slave<i>, shutdown log); rdb-only clients already served have none. */
+export function stateWord(l: ReplicaLink): string {
+  return l.state === 'online' ? 'online' : l.state === 'send_bulk' ? 'send_bulk' : 'wait_bgsave';
+}
+
+/** The lines both roles share, connected_slaves ... repl_backlog_histlen (spec §15). */
+export function primaryInfoLines(p: Primary): string[] {
+  const now = Date.now();
+  const cfg = p.srv.config;
+  const lines = [`connected_slaves:${p.links.length}`];
+  if (cfg.num('min-replicas-to-write') > 0 && cfg.num('min-replicas-max-lag') > 0) {
+    lines.push(`min_slaves_good_slaves:${p.goodReplicas}`);
+  }
+  let i = 0;
+  for (const l of p.links) {
+    if (l.state === 'rdb_transmitted') continue;
+    const lag = Math.floor((now - l.lastSeen()) / 1000);
+    lines.push(
+      `slave${i++}:ip=${l.ip},port=${l.conf.listeningPort},state=${stateWord(l)},offset=${l.ackOffset},lag=${lag}`,
+    );
+  }
+  const h = p.state.history;
+  const b = p.state.backlog;
+  lines.push(
+    `master_failover_state:${p.failoverState}`,
+    `master_replid:${h.replid}`,
+    `master_replid2:${h.replid2}`,
+    `master_repl_offset:${h.offset}`,
+    `second_repl_offset:${h.secondOffset}`,
+    `repl_backlog_active:${b !== null ? 1 : 0}`,
+    `repl_backlog_size:${cfg.num('repl-backlog-size')}`,
+    `repl_backlog_first_byte_offset:${b !== null ? b.firstByteOffset : 0}`,
+    `repl_backlog_histlen:${b !== null ? b.histlen : 0}`,
+  );
   return lines;
 }
 
@@ -91,9 +129,8 @@ export async function waitForReplicas(primary: Primary, timeoutMs: number, signa
     if (l.ackOffset === offset) continue;
     lagging++;
     const lag = l.state === 'online' ? Math.floor((now - l.lastSeen()) / 1000) : 0;
-    const st = l.state === 'online' ? 'online' : l.state === 'send_bulk' ? 'send_bulk' : 'wait_bgsave';
     log.warning(
-      `Lagging replica ${l.name} reported offset ${offset - l.ackOffset} behind master, lag=${lag}, state=${st}.`,
+      `Lagging replica ${l.name} reported offset ${offset - l.ackOffset} behind master, lag=${lag}, state=${stateWord(l)}.`,
     );
   }
   const n = primary.links.length;

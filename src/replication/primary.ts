@@ -21,7 +21,7 @@ import { type FullSyncHost, SocketSync, sendRdbFile, snapshotBusy } from './full
 import { newReplicaConf, type ReplicaConf, ReplicaLink, replicaName } from './link';
 import { type OutputLimits, replicaLimits } from './output-limit';
 import { updateFailover } from './failover';
-import { replicationInfo, role, waitForReplicas } from './primary-report';
+import { primaryInfoLines, replicationInfo, role, waitForReplicas } from './primary-report';
 import { encodeCommand, type StreamSink } from './propagate';
 import { type PrimarySide, type ReplicationState, replicationOf } from './state';
 import { attachTo, pickBatch, REQ_EXCLUDE_DATA } from './sync-batch';
@@ -128,33 +128,7 @@ export class Primary implements PrimarySide, FullSyncHost {
   }
 
   infoLines(): string[] {
-    const now = Date.now();
-    const cfg = this.srv.config;
-    const lines = [`connected_slaves:${this.links.length}`];
-    if (cfg.num('min-replicas-to-write') > 0 && cfg.num('min-replicas-max-lag') > 0) {
-      lines.push(`min_slaves_good_slaves:${this.goodReplicas}`);
-    }
-    let i = 0;
-    for (const l of this.links) {
-      const st = l.state === 'online' ? 'online' : l.state === 'send_bulk' ? 'send_bulk' : 'wait_bgsave';
-      if (l.state === 'rdb_transmitted') continue;
-      const lag = Math.floor((now - l.lastSeen()) / 1000);
-      lines.push(`slave${i++}:ip=${l.ip},port=${l.conf.listeningPort},state=${st},offset=${l.ackOffset},lag=${lag}`);
-    }
-    const h = this.state.history;
-    const b = this.state.backlog;
-    lines.push(
-      `master_failover_state:${this.failoverState}`,
-      `master_replid:${h.replid}`,
-      `master_replid2:${h.replid2}`,
-      `master_repl_offset:${h.offset}`,
-      `second_repl_offset:${h.secondOffset}`,
-      `repl_backlog_active:${b !== null ? 1 : 0}`,
-      `repl_backlog_size:${cfg.num('repl-backlog-size')}`,
-      `repl_backlog_first_byte_offset:${b !== null ? b.firstByteOffset : 0}`,
-      `repl_backlog_histlen:${b !== null ? b.histlen : 0}`,
-    );
-    return lines;
+    return primaryInfoLines(this);
   }
 
   // ---- the stream --------------------------------------------------------------------------------------------------

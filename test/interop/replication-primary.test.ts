@@ -241,7 +241,7 @@ describe.skipIf(!enabled)('real Redis 7.0 replicas of a Tandem master', () => {
     const writer = (async () => {
       const w = await m.h.client();
       clients.push(w);
-      for (let i = 0; !stop; i++) await w.cmd('INCR', 'counter');
+      while (!stop) await w.cmd('INCR', 'counter');
     })();
     await sleep(100);
     await r.c.cmd('CLIENT', 'KILL', 'TYPE', 'master');
