@@ -133,8 +133,17 @@ export class Primary implements PrimarySide, FullSyncHost {
 
   // ---- the stream --------------------------------------------------------------------------------------------------
 
+  /**
+   * The node became a replica or a master again: a replica's stream is only its master's bytes (relayed by the
+   * replica side), so our own propagator must not even encode executed commands then.
+   */
+  roleChanged(): void {
+    if (this.srv.masterHost !== null) this.detachSink();
+    else if (this.state.backlog !== null) this.attachSink();
+  }
+
   private attachSink(): void {
-    if (this.sinkAttached) return;
+    if (this.sinkAttached || this.srv.masterHost !== null) return;
     this.srv.propagator.addSink(this.sink);
     this.sinkAttached = true;
   }
@@ -503,7 +512,7 @@ export class Primary implements PrimarySide, FullSyncHost {
   private replicationCron(now: number): void {
     const srv = this.srv;
     const cfg = srv.config;
-    if (this.state.backlog !== null) this.attachSink();
+    this.roleChanged();
     if (this.cronLoops % cfg.num('repl-ping-replica-period') === 0 && this.links.length > 0 && !this.writesPaused) {
       this.feedRaw(PING);
     }

@@ -98,6 +98,7 @@ export class ReplicaLink implements ReplicaSide {
     rs.masterPort = port;
     this.host = host;
     this.port = port;
+    rs.primary?.roleChanged();
     rs.primary?.disconnectReplicas();
     this.cancel(false);
     if (wasMaster) {
@@ -126,6 +127,7 @@ export class ReplicaLink implements ReplicaSide {
     log.warning(
       `Setting secondary replication ID to ${old}, valid up to offset: ${h.secondOffset}. New replication ID is ${h.replid}`,
     );
+    rs.primary?.roleChanged();
     rs.primary?.disconnectReplicas();
     this.state = 'none';
     srv.masterLinkUp = false;

@@ -19,6 +19,8 @@ export interface PrimarySide {
   feed(chunk: Buffer): void;
   /** Creates the backlog if missing (starting at the current offset). */
   ensureBacklog(): Backlog;
+  /** Called after srv.masterHost changed (we became a replica, or a master again). */
+  roleChanged(): void;
   /** Closes every replica link (they reconnect and PSYNC; used when our history changes). */
   disconnectReplicas(): void;
   /** Number of replicas in state online (INFO connected_slaves counts all attached ones). */
