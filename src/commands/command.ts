@@ -4,6 +4,7 @@
  * and COMMAND INFO all read these fields — nothing else decides whether a command writes.
  */
 import type { Client } from '../server/client';
+import type { LatencyHistogram } from '../server/latency-histogram';
 
 /** Redis 7.0 command flags (as COMMAND INFO prints them). */
 export type CommandFlag =
@@ -114,4 +115,6 @@ export interface CommandEntry {
   usec: number;
   rejectedCalls: number;
   failedCalls: number;
+  /** INFO latencystats / LATENCY HISTOGRAM: allocated on the first timed call, dropped by CONFIG RESETSTAT */
+  latency: LatencyHistogram | null;
 }

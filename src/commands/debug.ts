@@ -1,18 +1,25 @@
 /**
- * DEBUG, MEMORY and LATENCY. DEBUG is refused unless enable-debug-command allows it, as in Redis 7.0; its
- * subcommands live in a registry so persistence and replication can add theirs (RELOAD, DIGEST, CHANGE-REPL-ID)
- * without editing this file. MEMORY figures are estimates: V8 does not expose per-object sizes.
+ * DEBUG. Refused unless enable-debug-command allows it (no | yes | local), with Redis 7.0's message. Subcommands live
+ * in a registry so other subsystems add theirs without editing this file (persistence: RELOAD, DIGEST,
+ * DIGEST-VALUE). MEMORY and LATENCY are in memory.ts and latency.ts and listed here with DEBUG.
  */
 import { parseMemoryExact } from '../config/values';
-import type { Bytes } from '../protocol/bytes';
+import { toRdbValue, encodingLimits } from '../persistence/convert';
+import { encodeDump } from '../persistence/rdb';
+import { listpackEntrySize } from '../persistence/rdb/listpack';
 import { parseLong } from '../protocol/numbers';
+import { encodeCommand } from '../replication/propagate';
+import { replicationOf } from '../replication/state';
 import type { Client } from '../server/client';
 import { log } from '../server/log';
+import { encodingOf, refcountOf } from '../store/objects';
+import type { ListValue } from '../store/types/list';
 import type { RedisValue } from '../store/value';
 import { type CommandSpec, cmd } from './command';
-import { memoryFigures } from './info';
+import { latencyCommands } from './latency';
+import { memoryCommands } from './memory';
 import { serverExtras } from './server-extras';
-import { allowProtectedAction, replyHelp, subcommandSyntaxError } from './server-util';
+import { allowProtectedAction, subcommandSyntaxError } from './server-util';
 
 export interface DebugSubcommand {
   /** argc bounds including "DEBUG" and the subcommand name */
@@ -74,31 +81,6 @@ const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 /** Blocks the whole server like Redis' DEBUG SLEEP does (no event loop turn happens meanwhile). */
 function sleepSync(ms: number): void {
   if (ms > 0) Atomics.wait(sleepCell, 0, 0, ms);
-}
-
-export function stringEncoding(v: Bytes): string {
-  if (v.length <= 20 && parseLong(v) !== null) return 'int';
-  return v.length <= 44 ? 'embstr' : 'raw';
-}
-
-function encodingOf(v: RedisValue): string {
-  return typeof v === 'string' ? stringEncoding(v) : v.encoding();
-}
-
-/** Rough memory estimate of one key and its value, in the spirit of MEMORY USAGE (allocator-rounded sizes). */
-export function estimateUsage(key: Bytes, v: RedisValue): number {
-  const alloc = (n: number) => (n <= 8 ? 8 : n <= 128 ? Math.ceil(n / 16) * 16 : 2 ** Math.ceil(Math.log2(n)));
-  let size = 24 + alloc(key.length + 4); // dict entry + key
-  if (typeof v === 'string') {
-    const enc = stringEncoding(v);
-    size += enc === 'int' ? 16 : enc === 'embstr' ? alloc(16 + v.length + 4) : 16 + alloc(v.length + 9);
-    return size;
-  }
-  const n = v.size;
-  const enc = v.encoding();
-  // compact encodings cost a few bytes per element, the dict-based ones a node plus pointers each
-  const perElement = enc === 'listpack' || enc === 'intset' || enc === 'quicklist' ? 12 : 64;
-  return size + 16 + 64 + n * perElement;
 }
 
 // ---- DEBUG subcommands -------------------------------------------------------------------------------------------
@@ -166,12 +148,58 @@ registerDebugSubcommand('object', {
   maxArgs: 3,
   help: ['OBJECT <key>', 'Show low level facts about <key> and its value.'],
   handler: (c) => {
-    const v = c.db.peek(c.argv[2]);
+    const key = c.argv[2];
+    const v = c.db.peek(key);
     if (v === undefined) return c.error('ERR no such key');
-    const ser = typeof v === 'string' ? v.length + 1 : estimateUsage(c.argv[2], v);
-    c.out.status(`Value at:0x0 refcount:1 encoding:${encodingOf(v)} serializedlength:${ser} lru:0 lru_seconds_idle:0`);
+    const cfg = c.srv.config;
+    const policy = cfg.get('maxmemory-policy');
+    const sharing = cfg.get('maxmemory') === '0' || !(policy.includes('lru') || policy.includes('lfu'));
+    const extra = typeof v !== 'string' && v.type === 'list' ? quicklistFacts(c, v) : '';
+    // No per-key access clock is kept (OBJECT IDLETIME is 0 too): the key reads as used just now.
+    const lru = Math.floor(Date.now() / 1000) & 0xffffff;
+    c.out.status(
+      `Value at:0x0 refcount:${refcountOf(c.db, key, v, sharing)} encoding:${encodingOf(c.db, key, v)} ` +
+        `serializedlength:${serializedLength(c, v)} lru:${lru} lru_seconds_idle:0${extra}`,
+    );
   },
 });
+
+/** Bytes the value takes in an RDB image, without its type byte: the DUMP payload less type, version and CRC. */
+function serializedLength(c: Client, v: RedisValue): number {
+  const cfg = c.srv.config;
+  const payload = encodeDump(toRdbValue(v), { ...encodingLimits(cfg), compression: cfg.bool('rdbcompression') });
+  return payload.length - 11;
+}
+
+/**
+ * The quicklist part of DEBUG OBJECT, as Redis would lay the list out: elements appended into listpack nodes
+ * bounded by list-max-listpack-size (negative: 4..64 KB per node; positive: that many elements, and 8 KB).
+ */
+function quicklistFacts(c: Client, list: ListValue): string {
+  const fill = c.srv.config.num('list-max-listpack-size');
+  const maxBytes = fill < 0 ? 4096 * 2 ** (Math.min(-fill, 5) - 1) : 8192;
+  const maxCount = fill > 0 ? fill : Number.POSITIVE_INFINITY;
+  const EMPTY = 7; // listpack header (6) and terminator (1)
+  let nodes = 0;
+  let total = 0;
+  let bytes = 0;
+  let count = 0;
+  list.forEach((item) => {
+    const n = listpackEntrySize(item);
+    if (nodes === 0 || count >= maxCount || bytes + n > maxBytes) {
+      if (nodes > 0) total += bytes;
+      nodes++;
+      bytes = EMPTY;
+      count = 0;
+    }
+    bytes += n;
+    count++;
+  });
+  total += bytes;
+  const avg = nodes > 0 ? list.size / nodes : 0;
+  const compressed = c.srv.config.num('list-compress-depth') !== 0 ? 1 : 0;
+  return ` ql_nodes:${nodes} ql_avg_node:${avg.toFixed(2)} ql_listpack_max:${fill} ql_compressed:${compressed} ql_uncompressed_size:${total}`;
+}
 
 registerDebugSubcommand('populate', {
   minArgs: 3,
@@ -262,215 +290,43 @@ registerDebugSubcommand('protocol', {
   },
 });
 
-// ---- MEMORY --------------------------------------------------------------------------------------------------------
+registerDebugSubcommand('change-repl-id', {
+  minArgs: 2,
+  maxArgs: 2,
+  help: ['CHANGE-REPL-ID', 'Give this node a new replication id and forget the previous one (for replication tests).'],
+  handler: (c) => {
+    log.warning('Changing replication IDs after receiving DEBUG change-repl-id');
+    const h = replicationOf(c.srv).history;
+    h.changeId();
+    serverExtras(c.srv).replid = h.replid;
+    c.ok();
+  },
+});
 
-function memoryUsage(c: Client): void {
-  const argv = c.argv;
-  for (let j = 3; j < argv.length; j++) {
-    if (argv[j].toLowerCase() === 'samples' && j + 1 < argv.length) {
-      const n = parseLong(argv[j + 1]);
-      if (n === null) return c.notInteger();
-      if (n < 0) return c.syntaxError();
-      j++;
-    } else {
-      return c.syntaxError();
-    }
-  }
-  const v = c.db.peek(argv[2]);
-  if (v === undefined) return c.out.null();
-  c.out.int(estimateUsage(argv[2], v));
-}
+registerDebugSubcommand('replicate', {
+  minArgs: 3,
+  maxArgs: Number.POSITIVE_INFINITY,
+  help: ['REPLICATE <arg> ...', 'Send a command to the replicas without running it here (lets data diverge).'],
+  handler: (c) => {
+    // Straight into the stream, in whatever db it last selected, as Redis does. The propagator has a sink only
+    // while a backlog exists, and a replica node relays nothing but its master's bytes: no-ops there, as in Redis.
+    c.srv.propagator.send(encodeCommand(c.argv.slice(2)));
+    c.ok();
+  },
+});
 
-function memoryStats(c: Client): void {
-  const f = memoryFigures(c.srv);
-  const o = c.out;
-  const dbs = c.srv.dbs.filter((d) => d.size > 0);
-  const keys = c.srv.dbs.reduce((n, d) => n + d.size, 0);
-  const int = (k: string, v: number) => {
-    o.bulk(k);
-    o.int(Math.round(v));
-  };
-  const dbl = (k: string, v: number) => {
-    o.bulk(k);
-    o.double(Number.isFinite(v) ? v : 0);
-  };
-  o.mapLen(27 + dbs.length);
-  int('peak.allocated', f.peak);
-  int('total.allocated', f.used);
-  int('startup.allocated', f.startup);
-  int('replication.backlog', 0);
-  int('clients.slaves', f.clientsReplicas);
-  int('clients.normal', f.clientsNormal);
-  int('cluster.links', 0);
-  int('aof.buffer', 0);
-  int('lua.caches', 0);
-  int('functions.caches', 0);
-  for (const d of dbs) {
-    o.bulk(`db.${d.id}`);
-    o.mapLen(3);
-    int('overhead.hashtable.main', d.size * 24);
-    int('overhead.hashtable.expires', d.expires.size * 24);
-    int('overhead.hashtable.slot-to-keys', 0);
-  }
-  int('overhead.total', f.overhead);
-  int('keys.count', keys);
-  int('keys.bytes-per-key', keys ? (f.used - f.startup) / keys : 0);
-  int('dataset.bytes', f.dataset);
-  dbl('dataset.percentage', f.datasetPerc);
-  dbl('peak.percentage', f.peakPerc);
-  int('allocator.allocated', f.used);
-  int('allocator.active', f.heapTotal);
-  int('allocator.resident', f.rss);
-  dbl('allocator-fragmentation.ratio', f.used ? f.heapTotal / f.used : 0);
-  int('allocator-fragmentation.bytes', Math.max(0, f.heapTotal - f.used));
-  dbl('allocator-rss.ratio', f.heapTotal ? f.rss / f.heapTotal : 0);
-  int('allocator-rss.bytes', f.rss - f.heapTotal);
-  dbl('rss-overhead.ratio', 1);
-  int('rss-overhead.bytes', 0);
-  dbl('fragmentation', f.used ? f.rss / f.used : 0);
-  int('fragmentation.bytes', f.rss - f.used);
-}
-
-function memoryDoctor(c: Client): void {
-  const f = memoryFigures(c.srv);
-  const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
-  let text = `Tandem memory report: ${mb(f.used)} in use (peak ${mb(f.peak)}), process RSS ${mb(f.rss)}.\n`;
-  if (f.used < 5 * 1048576) {
-    text += 'The dataset is too small for a meaningful diagnosis.\n';
-  } else if (f.rss / f.used > 1.5) {
-    text += 'RSS is well above the memory in use: the JavaScript heap holds freed space it has not returned yet.\n';
-  } else {
-    text += 'No memory problems detected.\n';
-  }
-  c.out.verbatim(text);
-}
-
-const memoryHelpLines = [
-  'DOCTOR',
-  '    Return memory problems reports.',
-  'MALLOC-STATS',
-  '    Return internal statistics report from the memory allocator.',
-  'PURGE',
-  '    Attempt to purge dirty pages for reclamation by the allocator.',
-  'STATS',
-  '    Return information about the memory usage of the server.',
-  'USAGE <key> [SAMPLES <count>]',
-  '    Return memory in bytes used by <key> and its value. Nested values are',
-  '    sampled up to <count> times (default: 5, 0 means sample all).',
-];
-
-// ---- LATENCY -------------------------------------------------------------------------------------------------------
-
-function latencyDoctor(c: Client): void {
-  c.out.verbatim(
-    'Tandem latency report: no latency events are recorded (latency-monitor-threshold is not acted on yet). ' +
-      'Per-command call counts and times are in INFO commandstats.\n',
-  );
-}
-
-function latencyHistogram(c: Client): void {
-  const srv = c.srv;
-  const wanted = c.argv.slice(2).map((a) => a.toLowerCase());
-  const rows = [...srv.commands.all()].filter(
-    (e) => e.calls > 0 && (wanted.length === 0 || wanted.includes(e.fullName)),
-  );
-  c.out.mapLen(rows.length);
-  for (const e of rows) {
-    c.out.bulk(e.fullName);
-    c.out.mapLen(2);
-    c.out.bulk('calls');
-    c.out.int(e.calls);
-    c.out.bulk('histogram_usec');
-    c.out.mapLen(0); // per-call latencies are not kept (see INFO latencystats)
-  }
-}
-
-const latencyHelpLines = [
-  'DOCTOR',
-  '    Return a human readable latency analysis report.',
-  'GRAPH <event>',
-  '    Return an ASCII latency graph for the <event> class.',
-  'HISTORY <event>',
-  '    Return time-latency samples for the <event> class.',
-  'LATEST',
-  '    Return the latest latency samples for all events.',
-  'RESET [<event> ...]',
-  '    Reset latency data of one or more <event> classes.',
-  '    (default: reset all data for all event classes)',
-  'HISTOGRAM [COMMAND ...]',
-  '    Return a cumulative distribution of latencies in the format of a histogram for the specified command names.',
-  '    If no commands are specified then all histograms are replied.',
-];
-
-function help(name: string, lines: readonly string[]) {
-  return (c: Client) => replyHelp(c, name, lines);
-}
+registerDebugSubcommand('leak', {
+  minArgs: 3,
+  maxArgs: 3,
+  help: ['LEAK <string>', 'Accepted for compatibility (nothing is leaked: the garbage collector owns memory).'],
+  handler: (c) => c.ok(),
+});
 
 const meta = (summary: string, since: string, args?: string) => ({ group: 'server', summary, since, args });
 const ADMIN = ['admin', 'noscript', 'loading', 'stale'] as const;
 
 export const debugCommands: CommandSpec[] = [
   cmd('debug', -2, ADMIN, [0, 0, 0], meta('Debugging and testing aids', '1.0.0', 'subcommand [argument ...]'), debug),
-  cmd('memory', -2, [], [0, 0, 0], meta('Reports on memory use', '4.0.0'), () => {}, {
-    subcommands: [
-      cmd('doctor', 2, [], [0, 0, 0], meta('Describes memory problems', '4.0.0'), memoryDoctor),
-      cmd('malloc-stats', 2, [], [0, 0, 0], meta('Shows allocator statistics', '4.0.0'), (c) =>
-        c.out.verbatim('Stats not supported for the current allocator'),
-      ),
-      cmd('purge', 2, [], [0, 0, 0], meta('Asks the allocator to release memory', '4.0.0'), (c) => {
-        // Let V8 decide; there is no allocator purge to trigger from JavaScript.
-        c.ok();
-      }),
-      cmd('stats', 2, [], [0, 0, 0], meta('Breaks memory use down', '4.0.0'), memoryStats),
-      cmd(
-        'usage',
-        -3,
-        ['readonly'],
-        [2, 2, 1],
-        meta('Estimates the memory a key and its value take', '4.0.0', 'key [SAMPLES count]'),
-        memoryUsage,
-      ),
-      cmd(
-        'help',
-        2,
-        ['loading', 'stale'],
-        [0, 0, 0],
-        meta('Lists MEMORY subcommands', '4.0.0'),
-        help('MEMORY', memoryHelpLines),
-      ),
-    ],
-  }),
-  cmd('latency', -2, [], [0, 0, 0], meta('Reports latency events', '2.8.13'), () => {}, {
-    subcommands: [
-      cmd('doctor', 2, ADMIN, [0, 0, 0], meta('Describes latency problems', '2.8.13'), latencyDoctor),
-      cmd('graph', 3, ADMIN, [0, 0, 0], meta('Draws the latency of an event', '2.8.13', 'event'), (c) =>
-        c.error(`ERR No samples available for event '${c.argv[2]}'`),
-      ),
-      cmd('history', 3, ADMIN, [0, 0, 0], meta('Returns the latency samples of an event', '2.8.13', 'event'), (c) =>
-        c.out.arrayLen(0),
-      ),
-      cmd('latest', 2, ADMIN, [0, 0, 0], meta('Returns the latest sample of every event', '2.8.13'), (c) =>
-        c.out.arrayLen(0),
-      ),
-      cmd('reset', -2, ADMIN, [0, 0, 0], meta('Forgets latency samples', '2.8.13', '[event [event ...]]'), (c) =>
-        c.out.int(0),
-      ),
-      cmd(
-        'histogram',
-        -2,
-        ADMIN,
-        [0, 0, 0],
-        meta('Returns per-command latency histograms', '7.0.0', '[command [command ...]]'),
-        latencyHistogram,
-      ),
-      cmd(
-        'help',
-        2,
-        ['loading', 'stale'],
-        [0, 0, 0],
-        meta('Lists LATENCY subcommands', '2.8.13'),
-        help('LATENCY', latencyHelpLines),
-      ),
-    ],
-  }),
+  ...memoryCommands,
+  ...latencyCommands,
 ];

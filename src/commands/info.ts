@@ -6,7 +6,11 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import type { Primary } from '../replication/primary';
+import { replicationOf } from '../replication/state';
 import type { Client } from '../server/client';
+import { percentilesLine } from '../server/latency-histogram';
+import { shutdownInProgress, shutdownRemainingMs } from '../server/process';
 import type { Server } from '../server/server';
 import { type CommandSpec, cmd } from './command';
 import { serverExtras } from './server-extras';
@@ -96,7 +100,7 @@ function serverSection(srv: Server): string[] {
   const now = Date.now();
   const uptime = Math.floor((now - srv.startedAt) / 1000);
   const hz = srv.config.num('hz');
-  return [
+  const lines = [
     `redis_version:${COMPAT_VERSION}`,
     `tandem_version:${TANDEM_VERSION}`,
     'redis_git_sha1:00000000',
@@ -123,6 +127,12 @@ function serverSection(srv: Server): string[] {
     `config_file:${srv.config.configFile}`,
     'io_threads_active:0',
   ];
+  // Only while a shutdown waits for replicas to catch up, as in Redis.
+  if (shutdownInProgress(srv)) {
+    const left = shutdownRemainingMs(srv);
+    if (left > 0) lines.push(`shutdown_in_milliseconds:${left}`);
+  }
+  return lines;
 }
 
 function clientsSection(srv: Server): string[] {
@@ -161,8 +171,13 @@ export function memoryFigures(srv: Server) {
     if (c.isReplica) clientsReplicas += mem;
     else clientsNormal += mem;
   }
+  // Replication: the backlog ring is allocated whole; the stream kept back for syncing replicas comes on top.
+  const rs = replicationOf(srv);
+  const replBacklog = rs.backlog?.size ?? 0;
+  let replHeld = 0;
+  for (const l of (rs.primary as Primary | null)?.links ?? []) replHeld += l.heldBytes;
   const startup = Math.min(STARTUP_MEMORY, used);
-  const overhead = startup + clientsNormal + clientsReplicas;
+  const overhead = startup + replBacklog + clientsNormal + clientsReplicas;
   const dataset = Math.max(0, used - overhead);
   const net = used - startup;
   return {
@@ -177,6 +192,8 @@ export function memoryFigures(srv: Server) {
     peakPerc: x.peakMemory > 0 ? (used * 100) / x.peakMemory : 0,
     clientsNormal,
     clientsReplicas,
+    replBacklog,
+    replBuffers: replBacklog + replHeld,
   };
 }
 
@@ -226,8 +243,8 @@ function memorySection(srv: Server): string[] {
     `mem_fragmentation_ratio:${fixed2(frag)}`,
     `mem_fragmentation_bytes:${f.rss - f.used}`,
     'mem_not_counted_for_evict:0',
-    'mem_replication_backlog:0',
-    'mem_total_replication_buffers:0',
+    `mem_replication_backlog:${f.replBacklog}`,
+    `mem_total_replication_buffers:${f.replBuffers}`,
     `mem_clients_slaves:${f.clientsReplicas}`,
     `mem_clients_normal:${f.clientsNormal}`,
     'mem_cluster_links:0',
@@ -390,6 +407,18 @@ function errorstatsSection(srv: Server): string[] {
     .map(([code, n]) => `errorstat_${safe(code)}:count=${n}`);
 }
 
+/** Percentiles (latency-tracking-info-percentiles) of every command timed since start or CONFIG RESETSTAT. */
+function latencystatsSection(srv: Server): string[] {
+  if (!srv.config.bool('latency-tracking')) return [];
+  const spec = srv.config.get('latency-tracking-info-percentiles');
+  const percentiles = spec === '' ? [] : spec.split(' ').map(Number);
+  const lines: string[] = [];
+  for (const e of srv.commands.all()) {
+    if (e.latency !== null) lines.push(percentilesLine(safe(e.fullName), e.latency, percentiles));
+  }
+  return lines;
+}
+
 function keyspaceSection(srv: Server): string[] {
   const lines: string[] = [];
   for (const db of srv.dbs) {
@@ -411,8 +440,7 @@ const BUILTIN: Record<string, (srv: Server) => string[]> = {
   module_list: () => [],
   commandstats: commandstatsSection,
   errorstats: errorstatsSection,
-  // Per-command latency percentiles need a histogram per command in dispatch; not kept yet, so the section is empty.
-  latencystats: () => [],
+  latencystats: latencystatsSection,
   cluster: () => ['cluster_enabled:0'],
   keyspace: keyspaceSection,
 };

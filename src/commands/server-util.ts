@@ -18,10 +18,16 @@ export function subcommandSyntaxError(c: Client, command: string): void {
   c.error(`ERR unknown subcommand or wrong number of arguments for '${c.argv[1].slice(0, 128)}'. Try ${command} HELP.`);
 }
 
-/** enable-protected-configs / enable-debug-command semantics: yes, or local for loopback connections. */
+/**
+ * enable-protected-configs / enable-debug-command semantics: yes, or local for local connections. Local as Redis
+ * means it: a unix-socket client, or a TCP peer at exactly 127.0.0.1 or ::1 (internal clients without a socket
+ * count as local too).
+ */
 export function allowProtectedAction(c: Client, setting: string): boolean {
   const v = c.srv.config.get(setting);
   if (v === 'yes') return true;
   if (v !== 'local') return false;
-  return c.socket === null || /^(127\.|\[?::1\]?:|::ffff:127\.)/.test(c.addr);
+  if (c.socket === null || c.unixSocket) return true;
+  const ip = c.socket.remoteAddress;
+  return ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1';
 }

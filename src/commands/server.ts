@@ -62,6 +62,7 @@ function configResetstat(c: Client): void {
     e.usec = 0;
     e.rejectedCalls = 0;
     e.failedCalls = 0;
+    e.latency = null;
   }
   c.ok();
 }

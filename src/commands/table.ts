@@ -58,6 +58,7 @@ function makeEntry(spec: CommandSpec, parent: CommandEntry | null): CommandEntry
     usec: 0,
     rejectedCalls: 0,
     failedCalls: 0,
+    latency: null,
   };
   if (spec.subcommands) {
     entry.subcommands = new Map();

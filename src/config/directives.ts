@@ -229,7 +229,7 @@ export const DIRECTIVES: readonly Directive[] = [
   bool('disable-thp', true, { immutable: true }),
   bool('cluster-allow-replica-migration', true),
   bool('replica-announced', true, { live: true, notes: 'INFO replica_announced (Sentinel reads it)' }),
-  bool('latency-tracking', true),
+  bool('latency-tracking', true, { live: true, notes: 'per-command histograms: INFO latencystats, LATENCY HISTOGRAM' }),
   bool('aof-disable-auto-gc', false),
   bool('replica-ignore-disk-write-errors', false),
 
@@ -310,7 +310,11 @@ export const DIRECTIVES: readonly Directive[] = [
   enm('acl-pubsub-default', 'resetchannels', ['allchannels', 'resetchannels']),
   enm('sanitize-dump-payload', 'no', ['no', 'yes', 'clients']),
   enm('enable-protected-configs', 'no', PROTECTED, { immutable: true, live: true }),
-  enm('enable-debug-command', 'no', PROTECTED, { immutable: true, notes: 'DEBUG is always available in Tandem' }),
+  enm('enable-debug-command', 'no', PROTECTED, {
+    immutable: true,
+    live: true,
+    notes: 'local: unix-socket clients and TCP peers at 127.0.0.1 or ::1',
+  }),
   enm('enable-module-command', 'no', PROTECTED, { immutable: true }),
   enm('cluster-preferred-endpoint-type', 'ip', ['ip', 'hostname', 'unknown-endpoint']),
   enm('propagation-error-behavior', 'ignore', ['ignore', 'panic', 'panic-on-replicas']),
@@ -350,8 +354,16 @@ export const DIRECTIVES: readonly Directive[] = [
   int('repl-timeout', 60, 1n, INT_MAX, { live: true }),
   int('repl-ping-replica-period', 10, 1n, INT_MAX, { alias: 'repl-ping-slave-period', live: true }),
   int('list-compress-depth', 0, 0n, INT_MAX),
-  int('rdb-key-save-delay', 0, INT_MIN, INT_MAX, { hidden: true }),
-  int('key-load-delay', 0, INT_MIN, INT_MAX, { hidden: true }),
+  int('rdb-key-save-delay', 0, INT_MIN, INT_MAX, {
+    hidden: true,
+    live: true,
+    notes: 'microseconds per key: SAVE, BGSAVE and full-sync snapshots',
+  }),
+  int('key-load-delay', 0, INT_MIN, INT_MAX, {
+    hidden: true,
+    live: true,
+    notes: 'microseconds per key: start-up load, DEBUG RELOAD, a replica loading a full sync',
+  }),
   int('active-expire-effort', 1, 1n, 10n, LIVE),
   int('hz', 10, 0n, INT_MAX, { live: true, clamp: [1n, 500n], notes: 'values outside 1..500 are clamped' }),
   int('min-replicas-to-write', 0, 0n, INT_MAX, { alias: 'min-slaves-to-write', live: true }),
@@ -430,7 +442,7 @@ export const DIRECTIVES: readonly Directive[] = [
     protectedConfig: true,
     denyLoading: true,
   },
-  special('save', '3600 1 300 100 60 10000', saveDirective, true),
+  special('save', '3600 1 300 100 60 10000', saveDirective, true, LIVE),
   special('client-output-buffer-limit', DEFAULT_OBUF, clientOutputBufferLimitDirective, true, LIVE),
   special('oom-score-adj-values', '0 200 800', oomScoreAdjValuesDirective, true),
   special('notify-keyspace-events', '', notifyKeyspaceEventsDirective, false),
@@ -439,7 +451,7 @@ export const DIRECTIVES: readonly Directive[] = [
     notes: 'CONFIG SET does not re-bind the listeners yet',
   }),
   special('replicaof', '', replicaofDirective, true, { immutable: true, alias: 'slaveof', live: true }),
-  special('latency-tracking-info-percentiles', '50 99 99.9', latencyPercentilesDirective, true),
+  special('latency-tracking-info-percentiles', '50 99 99.9', latencyPercentilesDirective, true, { live: true }),
 ];
 
 /** Directives Redis still tolerates in config files for compatibility but ignores (exactly one argument). */

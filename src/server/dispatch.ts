@@ -8,6 +8,7 @@ import type { CommandEntry } from '../commands/command';
 import { execAbort, execGate } from '../commands/transactions';
 import type { Bytes } from '../protocol/bytes';
 import type { Client } from './client';
+import { LatencyHistogram } from './latency-histogram';
 import type { Server } from './server';
 
 const MULTI_PASSTHROUGH = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
@@ -130,6 +131,8 @@ export function call(srv: Server, c: Client, entry: CommandEntry): void {
       entry.usec += usec;
       srv.stats.totalCommands++;
     }
+    // A command left blocked is timed when it completes (its retry), as Redis records it on unblock.
+    if (srv.latencyTracking && !c.blocked) (entry.latency ??= new LatencyHistogram()).record(usec * 1000);
     if (entry.isWrite && srv.dirty !== dirtyBefore && !c.propagateHandled) {
       srv.propagator.add(c.db.id, c.propagateArgv ?? argv);
     }

@@ -45,6 +45,8 @@ export class Server implements KeyspaceHooks {
   currentClient: Client | null = null;
   /** DEBUG SET-ACTIVE-EXPIRE */
   activeExpireEnabled = true;
+  /** latency-tracking: per-command latency histograms (INFO latencystats) */
+  latencyTracking = true;
   /** true while an RDB is being loaded */
   loading = false;
   /** replication state the dispatch gates read; owned by replication/ */
@@ -87,6 +89,9 @@ export class Server implements KeyspaceHooks {
       this.slowlog.trim();
     });
     config.watch('hz', () => this.restartCron());
+    config.watch('latency-tracking', (v) => {
+      this.latencyTracking = v === 'yes';
+    });
     config.watch('proto-max-bulk-len', () => {
       for (const c of this.clients.values()) c.parser.limits.maxBulkLen = config.num('proto-max-bulk-len');
     });
