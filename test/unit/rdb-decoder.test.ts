@@ -6,7 +6,8 @@ import { lzfCompress } from '../../src/persistence/rdb/lzf';
 import { type RdbContents, RdbDecoder, type RdbDecodeOptions, decodeRdb } from '../../src/persistence/rdb/decoder';
 import { type RdbEntry, RdbError } from '../../src/persistence/rdb/types';
 
-const SPEC_FIXTURES = '/work/shared/spec/fixtures';
+// The spec's fixtures live in the shared folder next to the repository (../shared from the project root).
+const SPEC_FIXTURES = path.resolve(__dirname, '..', '..', '..', 'shared', 'spec', 'fixtures');
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures', 'rdb');
 const sample = fs.readFileSync(path.join(FIXTURES, 'sample-7.0.15.rdb'));
 const minimal = fs.readFileSync(path.join(FIXTURES, 'minimal-v9-simple-types.rdb'));
