@@ -92,6 +92,8 @@ export class Persistence {
   replInfo: (() => RdbReplInfo | undefined) | null = null;
   /** the last finished snapshot */
   lastReport: SnapshotReport | null = null;
+  /** a replica loads a full sync while still serving its old data (Redis' async loading) */
+  asyncLoading = false;
 
   constructor(private readonly srv: Server) {
     this.lastSave = Math.floor(Date.now() / 1000);
@@ -393,8 +395,10 @@ export class Persistence {
    * Marks the server as loading (INFO loading:1 and loading_* fields, -LOADING replies) until endLoading();
    * replication can use it around a full sync too. Update the returned progress as bytes arrive.
    */
-  beginLoading(loader: LoadSession, totalBytes: number): LoadProgress {
-    this.srv.loading = true;
+  beginLoading(loader: LoadSession, totalBytes: number, async = false): LoadProgress {
+    // An async load (replica swapdb, same history) keeps serving the old data: INFO async_loading, no -LOADING.
+    this.asyncLoading = async;
+    if (!async) this.srv.loading = true;
     this.loader = loader;
     this.loadStart = Math.floor(Date.now() / 1000);
     this.loadProgress = { total: totalBytes, loaded: 0 };
@@ -414,6 +418,7 @@ export class Persistence {
     }
     this.loader = null;
     this.srv.loading = false;
+    this.asyncLoading = false;
   }
 
   /**
@@ -515,7 +520,7 @@ export class Persistence {
     const perc = st && st.keysTotal > 0 ? (st.keys * 100) / st.keysTotal : 0;
     const lines = [
       `loading:${srv.loading ? 1 : 0}`,
-      'async_loading:0',
+      `async_loading:${this.asyncLoading ? 1 : 0}`,
       `current_cow_peak:${cow}`,
       `current_cow_size:${cow}`,
       'current_cow_size_age:0',
@@ -545,7 +550,7 @@ export class Persistence {
       'module_fork_in_progress:0',
       'module_fork_last_cow_size:0',
     ];
-    if (srv.loading) {
+    if (srv.loading || this.asyncLoading) {
       const p = this.loadProgress;
       const usedMem = this.loader?.usedMem ?? 0;
       let pct = 0;

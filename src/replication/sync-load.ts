@@ -54,6 +54,10 @@ export class FullSync {
   private fd = -1;
   private tmpFile = '';
   private readonly pending: Buffer[] = [];
+  /** key-load-delay on a socket load: payload waiting to be parsed a slice at a time, the delay slept between */
+  private slowQueue: Buffer[] | null = null;
+  private slowTimer: NodeJS.Timeout | null = null;
+  private slowDone = false;
 
   constructor(
     private readonly srv: Server,
@@ -86,11 +90,21 @@ export class FullSync {
       return this.failed();
     }
     if (r.header !== null && !this.begin(r.header)) return;
+    const slow = this.diskless && this.load?.slowed === true;
     for (const b of r.rdb) {
-      if (!(this.diskless ? this.parse(b) : this.write(b))) return;
+      if (slow) (this.slowQueue ??= []).push(b);
+      else if (!(this.diskless ? this.parse(b) : this.write(b))) return;
+    }
+    if (r.done && r.rest !== null && r.rest.length > 0) this.pending.push(r.rest);
+    if (slow) {
+      if (r.done) {
+        // what follows the payload is stream: kept (as while loading) until the parser caught up
+        this.slowDone = true;
+        this.phase = 'loading';
+      }
+      return this.drainSlow();
     }
     if (!r.done) return;
-    if (r.rest !== null && r.rest.length > 0) this.pending.push(r.rest);
     if (this.diskless) this.finishFromSocket();
     else this.finishFromDisk();
   }
@@ -98,6 +112,7 @@ export class FullSync {
   /** Stops everything (link lost, timeout, REPLICAOF): temp file removed, half-loaded data discarded. */
   abort(): void {
     if (this.phase === 'finished' || this.phase === 'aborted') return;
+    if (this.slowTimer !== null) clearTimeout(this.slowTimer);
     if (this.diskless && this.load !== null) log.notice('MASTER <-> REPLICA sync: Discarding the half-loaded data');
     this.phase = 'aborted';
     this.closeTemp(true);
@@ -131,13 +146,14 @@ export class FullSync {
   private startLoading(total: number): void {
     const p = persistence(this.srv);
     this.load = p.newLoad(false); // a replica keeps keys already expired: its master will DEL them
-    this.progress = this.asyncLoading ? { total, loaded: 0 } : p.beginLoading(this.load, total);
+    this.progress = p.beginLoading(this.load, total, this.asyncLoading);
   }
 
   private endLoading(ok: boolean, res: LoadResult | null = null): void {
     if (this.progress === null) return;
     this.progress = null;
-    if (!this.asyncLoading) persistence(this.srv).endLoading(ok ? res : null);
+    // An async load only reports its progress through persistence; the image's extras are not taken from it.
+    persistence(this.srv).endLoading(ok && !this.asyncLoading ? res : null);
   }
 
   private flushOld(): void {
@@ -163,6 +179,37 @@ export class FullSync {
       return false;
     }
     return true;
+  }
+
+  /**
+   * Parses the queued payload 1 KB at a time, sleeping off key-load-delay between slices the way the file loader
+   * does: a replica's socket load is then as slow as asked, with clients answered and progress visible meanwhile.
+   */
+  private drainSlow(): void {
+    if (this.slowTimer !== null) return;
+    const q = this.slowQueue ?? [];
+    const load = this.load as LoadSession;
+    while (q.length > 0) {
+      if (this.phase !== 'receiving' && this.phase !== 'loading') return;
+      let b = q[0];
+      if (b.length > 1024) {
+        q[0] = b.subarray(1024);
+        b = b.subarray(0, 1024);
+      } else {
+        q.shift();
+      }
+      if (!this.parse(b)) return;
+      if (load.delayDebtUs >= 1000) {
+        const ms = Math.floor(load.delayDebtUs / 1000);
+        load.delayDebtUs -= ms * 1000;
+        this.slowTimer = setTimeout(() => {
+          this.slowTimer = null;
+          this.drainSlow();
+        }, ms);
+        return;
+      }
+    }
+    if (this.slowDone && this.phase === 'loading') this.finishFromSocket();
   }
 
   private finishFromSocket(): void {
