@@ -127,15 +127,19 @@ function eventLog(t: Topology): string {
   ].join('\n');
 }
 
+interface ReplicaSpec {
+  kind: Kind;
+  /** replica-priority (INFO slave_priority): lower is preferred, 0 never promoted */
+  priority?: number;
+  /** replica-announced no (INFO replica_announced:0): hidden from SENTINEL REPLICAS, still managed */
+  hidden?: boolean;
+}
+
 /**
- * A Tandem master and replicas of the given kinds (each from its own config file, so CONFIG REWRITE has a target),
- * then three sentinels; resolves once every sentinel has discovered every replica and the two other sentinels.
+ * A Tandem master and replicas as specified (each from its own config file, so CONFIG REWRITE has a target), then
+ * three sentinels; resolves once every sentinel has discovered every replica and the two other sentinels.
  */
-async function topology(
-  onFinished: (fn: OnTestFinishedHandler) => void,
-  replicaKinds: Kind[],
-  priorities: number[] = [],
-): Promise<Topology> {
+async function topology(onFinished: (fn: OnTestFinishedHandler) => void, specs: ReplicaSpec[]): Promise<Topology> {
   const t: Topology = { master: undefined as unknown as DataNode, replicas: [], sentinels: [], nodes: [] };
   // The test's own hook: with concurrent tests the global onTestFinished may attach to another test.
   onFinished(async () => {
@@ -146,10 +150,14 @@ async function topology(
   t.nodes.push(t.master);
   const mport = t.master.port;
   t.replicas = await Promise.all(
-    replicaKinds.map((k, i) =>
-      startNode(k, `replicaof 127.0.0.1 ${mport}\nreplica-priority ${priorities[i] ?? 100}\n`),
+    specs.map((r) =>
+      startNode(
+        r.kind,
+        `replicaof 127.0.0.1 ${mport}\nreplica-priority ${r.priority ?? 100}\nreplica-announced ${r.hidden ? 'no' : 'yes'}\n`,
+      ),
     ),
   );
+  const shown = specs.filter((r) => !r.hidden).length;
   t.nodes.push(...t.replicas);
   await until('the replicas to be online', async () => {
     const text = String(await nodeCmd(mport, 'INFO', 'replication'));
@@ -163,8 +171,9 @@ async function topology(
     'every sentinel to know every replica and the two other sentinels',
     async () => {
       for (const s of t.sentinels) {
+        if ((await sentinelMaster(s)).get('num-slaves') !== String(t.replicas.length)) return false;
         const reps = await sentinelList(s, 'REPLICAS');
-        if (reps.length !== t.replicas.length || reps.some((r) => r.get('master-link-status') !== 'ok')) return false;
+        if (reps.length !== shown || reps.some((r) => r.get('master-link-status') !== 'ok')) return false;
         const others = await sentinelList(s, 'SENTINELS');
         if (others.length !== 2 || others.some((o) => flagsOf(o) !== 'sentinel')) return false;
       }
@@ -271,7 +280,7 @@ describe.skipIf(!enabled).concurrent('real redis-sentinel managing Tandem nodes'
   it('discovers them, keeps them healthy, fails over a killed master (partial resync) and converts it back', async ({
     onTestFinished,
   }) => {
-    const t = await topology(onTestFinished, ['tandem', 'tandem']);
+    const t = await topology(onTestFinished, [{ kind: 'tandem' }, { kind: 'tandem' }]);
     const { master } = t;
 
     // Every sentinel sees the master, both replicas (by the run ids the nodes report) and the two other sentinels.
@@ -355,10 +364,17 @@ describe.skipIf(!enabled).concurrent('real redis-sentinel managing Tandem nodes'
   it('SENTINEL FAILOVER promotes a Tandem replica, re-points the other and demotes the live old master', async ({
     onTestFinished,
   }) => {
-    const t = await topology(onTestFinished, ['tandem', 'tandem']);
+    // The second replica reports slave_priority:0 (never to be promoted) and replica_announced:0 (hidden from
+    // SENTINEL REPLICAS, yet reconfigured like any other replica).
+    const t = await topology(onTestFinished, [{ kind: 'tandem' }, { kind: 'tandem', priority: 0, hidden: true }]);
+    const [eligible] = t.replicas;
+    for (const s of t.sentinels) {
+      expect((await sentinelList(s, 'REPLICAS')).map((r) => r.get('port'))).toEqual([String(eligible.port)]);
+    }
     const digest = await writeData(t.master.port, 'pre', 2);
     expect(await t.sentinels[1].cmd('SENTINEL', 'FAILOVER', NAME)).toBe('OK');
     const newPort = await switched(t, t.master.port);
+    expect(newPort).toBe(eligible.port);
     // A forced failover skips SDOWN/ODOWN and the election: the asked sentinel did it alone.
     for (const s of t.sentinels)
       expect(s.events().filter((e) => e.type === '+sdown' || e.type === '+odown')).toEqual([]);
@@ -374,7 +390,7 @@ describe.skipIf(!enabled).concurrent('real redis-sentinel managing Tandem nodes'
   it('ioredis finds the Tandem master through the sentinels and keeps writing across a failover', async ({
     onTestFinished,
   }) => {
-    const t = await topology(onTestFinished, ['tandem', 'tandem']);
+    const t = await topology(onTestFinished, [{ kind: 'tandem' }, { kind: 'tandem' }]);
     const redis = new Redis({
       sentinels: t.sentinels.map((s) => ({ host: '127.0.0.1', port: s.port })),
       name: NAME,
@@ -389,6 +405,18 @@ describe.skipIf(!enabled).concurrent('real redis-sentinel managing Tandem nodes'
     onTestFinished(() => redis.disconnect());
     expect(await redis.set('io:hello', 'world')).toBe('OK');
     expect(parseInfo(await redis.info('server')).get('tcp_port')).toBe(String(t.master.port));
+    expect(await redis.wait(2, 5000)).toBe(2);
+
+    // role 'slave': ioredis picks one of SENTINEL slaves and accepts it only if its INFO says role:slave.
+    const reader = new Redis({
+      sentinels: t.sentinels.map((s) => ({ host: '127.0.0.1', port: s.port })),
+      name: NAME,
+      role: 'slave',
+    });
+    onTestFinished(() => reader.disconnect());
+    expect(await reader.get('io:hello')).toBe('world');
+    expect(t.replicas.map((r) => String(r.port))).toContain(parseInfo(await reader.info('server')).get('tcp_port'));
+    await reader.quit();
 
     const acked: { i: number; at: number }[] = [];
     const errors: string[] = [];
@@ -438,7 +466,10 @@ describe.skipIf(!enabled).concurrent('real redis-sentinel managing Tandem nodes'
     onTestFinished,
   }) => {
     // The Tandem replica is preferred (lower replica-priority) for the first failover.
-    const t = await topology(onTestFinished, ['tandem', 'redis'], [10, 100]);
+    const t = await topology(onTestFinished, [
+      { kind: 'tandem', priority: 10 },
+      { kind: 'redis', priority: 100 },
+    ]);
     const [tandemReplica, redisReplica] = t.replicas;
     for (const s of t.sentinels) {
       const r = (await sentinelList(s, 'REPLICAS')).find((x) => x.get('port') === String(redisReplica.port));
