@@ -59,9 +59,10 @@ function unixBindError(err: unknown, abs: string): unknown {
   return err;
 }
 
+/** Redis' protected mode trusts exactly 127.0.0.1 and ::1 (not the rest of 127/8). */
 function isLoopback(addr: string | undefined): boolean {
   if (!addr) return true;
-  return addr.startsWith('127.') || addr === '::1' || addr.startsWith('::ffff:127.');
+  return addr === '127.0.0.1' || addr === '::1' || addr === '::ffff:127.0.0.1';
 }
 
 function stripV4Mapped(a: string | undefined): string {
@@ -214,12 +215,8 @@ export class Listeners {
     if (log.enabled('verbose')) log.verbose(`Accepted ${rip}:${sock.remotePort}`);
     if (!this.admit(sock)) return;
     const config = srv.config;
-    if (
-      config.bool('protected-mode') &&
-      !srv.authRequired() &&
-      config.get('bind') === '* -::*' &&
-      !isLoopback(sock.remoteAddress)
-    ) {
+    // Redis 7.0 protects whatever the bind setting (6.x only did with the default bind).
+    if (config.bool('protected-mode') && !srv.authRequired() && !isLoopback(sock.remoteAddress)) {
       srv.stats.rejectedConnections++;
       sock.end(PROTECTED_MODE_MSG);
       return;
