@@ -81,7 +81,14 @@ export class Primary implements PrimarySide, FullSyncHost {
     srv.config.watch('client-output-buffer-limit', (v) => {
       this.limits = replicaLimits(v);
     });
-    srv.config.watch('repl-backlog-size', () => this.state.backlog?.resize(srv.config.num('repl-backlog-size')));
+    // CONFIG SET raises a size under 16 KB to 16 KB, as Redis does (a start-up value is taken as is).
+    let startup = true;
+    srv.config.watch('repl-backlog-size', () => {
+      if (!startup && srv.config.num('repl-backlog-size') < 16384)
+        srv.config.set('repl-backlog-size', ['16384'], false);
+      startup = false;
+      this.state.backlog?.resize(srv.config.num('repl-backlog-size'));
+    });
     srv.config.watch('min-replicas-to-write', () => this.refreshGood());
     srv.config.watch('min-replicas-max-lag', () => this.refreshGood());
     persistence(srv).onSnapshotDone((ok, kind) => {
