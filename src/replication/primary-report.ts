@@ -100,7 +100,10 @@ export async function waitForReplicas(primary: Primary, timeoutMs: number, signa
   if (primary.links.length === 0) return;
   const pause = writePause(primary);
   if (!allCaughtUp(primary, rs.history.offset)) {
+    // The GETACK goes out now, before the pause (which holds GETACKs back): sent after the wait it would move the
+    // offset past what the replicas acknowledged, and every replica would be reported lagging by its 37 bytes.
     primary.requestAck();
+    primary.sendGetackIfRequested();
     pause.pause('shutdown');
     log.notice('Waiting for replicas before shutting down.');
     const deadline = Date.now() + timeoutMs;

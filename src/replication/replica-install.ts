@@ -1,6 +1,7 @@
 /**
  * Installing the replica side into a server: the REPLICAOF command reaches it through replicaOf(); start-up calls
- * installReplica() (replicaof directive, seeding from the dump's replication fields, the AUX fields of our own dumps).
+ * installReplica() (replicaof directive, continuing the history named by the dump's replication fields — as a
+ * replica's cached master or as a restarted master's replid2 — and the AUX fields of our own dumps).
  */
 import { serverExtras } from '../commands/server-extras';
 import { persistence } from '../persistence/persistence';
@@ -38,7 +39,9 @@ export function installReplica(srv: Server): ReplicaLink {
   }
   const p = persistence(srv);
   srv.loadHooks.push(() => {
-    if (p.loadedRepl !== null) r.seedFromRdb(p.loadedRepl);
+    if (p.loadedRepl === null) return;
+    if (srv.masterHost !== null) r.seedFromRdb(p.loadedRepl);
+    else resumeMasterHistory(srv, p.loadedRepl);
   });
   if (p.replInfo === null) {
     p.replInfo = () => {
@@ -52,6 +55,23 @@ export function installReplica(srv: Server): ReplicaLink {
     };
   }
   return r;
+}
+
+/**
+ * A master restarted from its own dump keeps the saved history reachable, as Redis 7.0 does: the dump's id becomes
+ * replid2, valid up to the saved offset, and a backlog starts there. The replicas it had (a sentinel-managed master
+ * restarted within down-after, say) then PSYNC <old id> <offset+1> and continue instead of taking a full sync.
+ * The current id stays this run's fresh one.
+ */
+function resumeMasterHistory(srv: Server, repl: { replId: Bytes; offset: number; streamDb: number }): void {
+  const state = replicationOf(srv);
+  if (state.primary === null || state.backlog !== null) return;
+  if (repl.replId.length !== 40 || !Number.isSafeInteger(repl.offset) || repl.offset < 0 || repl.streamDb < 0) return;
+  const h = state.history;
+  h.replid2 = repl.replId;
+  h.secondOffset = repl.offset + 1;
+  h.offset += repl.offset;
+  state.primary.ensureBacklog();
 }
 
 /**
