@@ -433,6 +433,9 @@ describe.skipIf(!enabled).concurrent('real redis-sentinel managing Tandem nodes'
       renameConfig: 'TANDEM-CONFIG',
     });
     const [eligible] = t.replicas;
+    expect(await nodeCmd(eligible.port, 'CONFIG', 'GET', 'port')).toEqual({
+      error: "ERR unknown command 'CONFIG', with args beginning with: 'GET' 'port' ",
+    });
     for (const s of t.sentinels) {
       expect((await sentinelList(s, 'REPLICAS')).map((r) => r.get('port'))).toEqual([String(eligible.port)]);
     }
