@@ -183,6 +183,7 @@ async function topology(
   onFinished(async () => {
     await Promise.all(t.sentinels.map((s) => s.stop()));
     await Promise.all(t.nodes.map((n) => n.h.stop('SIGKILL')));
+    for (const n of t.nodes) passwords.delete(n.port);
   });
   t.master = await startNode('tandem', common);
   t.nodes.push(t.master);
