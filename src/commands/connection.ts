@@ -157,18 +157,6 @@ function clientGetname(c: Client): void {
   c.out.bulkOrNull(c.name === '' ? null : c.name);
 }
 
-function clientSetinfo(c: Client): void {
-  const attr = c.argv[2].toLowerCase();
-  const val = c.argv[3];
-  if (attr !== 'lib-name' && attr !== 'lib-ver') return c.error(`ERR Unrecognized option '${c.argv[2]}'`);
-  if (!validClientName(val) && val !== '') {
-    return c.error(`ERR ${attr} cannot contain spaces, newlines or special characters.`);
-  }
-  if (attr === 'lib-name') c.libName = val;
-  else c.libVer = val;
-  c.ok();
-}
-
 function clientList(c: Client): void {
   const srv = c.srv;
   let filter: ((x: Client) => boolean) | null = null;
@@ -317,8 +305,6 @@ function clientHelp(c: Client): void {
     '    Protect the current client connection from eviction.',
     'SETNAME <name>',
     '    Assign the name <name> to the current connection.',
-    'SETINFO <LIB-NAME|LIB-VER> <value>',
-    '    Set client library name or version.',
     'UNBLOCK <clientid> [TIMEOUT|ERROR]',
     '    Unblock the specified blocked client.',
     'HELP',
@@ -395,13 +381,6 @@ export const connectionCommands: CommandSpec[] = [
         ['noscript', 'loading', 'stale', 'sentinel'],
         'Returns the name of this connection',
         clientGetname,
-      ),
-      sub(
-        'setinfo',
-        4,
-        ['noscript', 'loading', 'stale', 'sentinel'],
-        'Records the client library name or version',
-        clientSetinfo,
       ),
       sub('list', -2, [...CLIENT_FLAGS, 'sentinel'], 'Lists client connections', clientList),
       sub('info', 2, ['noscript', 'loading', 'stale', 'sentinel'], 'Describes this connection', clientInfo),
