@@ -23,6 +23,7 @@ differential('connection', {
     ['CLIENT', 'NO-EVICT', 'maybe'],
     ['CLIENT', 'UNBLOCK', '999999'],
     ['CLIENT', 'UNBLOCK', 'x'],
+    ['CLIENT', 'SETINFO', 'lib-name', 'x'],
   ],
   auth: [
     ['AUTH', 'x'],
