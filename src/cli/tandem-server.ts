@@ -23,6 +23,7 @@ import { installPersistence } from '../persistence/persistence';
 import { installPrimary } from '../replication/primary';
 import { installReplica } from '../replication/replica-install';
 import { Server } from '../server/server';
+import { main as sentinelMain, wantsSentinel } from './tandem-sentinel';
 
 function usage(): never {
   process.stderr.write(
@@ -77,6 +78,8 @@ export async function main(argv: string[]): Promise<void> {
     process.exit(0);
   }
   if (argv[0] === '-h' || argv[0] === '--help') usage();
+  // `--sentinel` anywhere selects sentinel mode, as with redis-server.
+  if (wantsSentinel(argv)) return sentinelMain(argv);
   const startCwd = process.cwd();
   const cmdline = parseCommandLine(argv);
   const stdinText = cmdline.stdin ? fs.readFileSync(0, 'latin1') : null;

@@ -4,7 +4,7 @@
  * turn are written with one write() per client from a microtask.
  */
 import type net from 'node:net';
-import type { CommandEntry } from '../commands/command';
+import type { CommandEntry, CommandSpec } from '../commands/command';
 import { CommandTable } from '../commands/table';
 import type { Config } from '../config/config';
 import type { Bytes } from '../protocol/bytes';
@@ -24,7 +24,8 @@ import { Stats } from './stats';
 import { WatchManager } from './watch';
 
 export class Server implements KeyspaceHooks {
-  readonly commands = new CommandTable();
+  /** the command table: the full one, or the sentinel-mode one (src/sentinel/commands.ts) */
+  readonly commands: CommandTable;
   readonly dbs: Db[];
   readonly clients = new Map<number, Client>();
   readonly stats = new Stats();
@@ -71,7 +72,11 @@ export class Server implements KeyspaceHooks {
   /** hooks run at shutdown (persistence saves, replication closes links) */
   readonly shutdownHooks: (() => Promise<void> | void)[] = [];
 
-  constructor(readonly config: Config) {
+  constructor(
+    readonly config: Config,
+    specs?: readonly CommandSpec[],
+  ) {
+    this.commands = new CommandTable(specs);
     const n = config.num('databases');
     this.dbs = Array.from({ length: n }, (_, i) => new Db(i, this));
     this.blocking = new BlockingManager(n, (c) => this.rerunBlocked(c));
