@@ -127,6 +127,13 @@ export async function main(argv: string[]): Promise<void> {
   installSignalHandlers(server);
   installPeriodicLogs(server, usedMemory);
   log.warning('Server initialized');
+  // Users from the config file's `user` lines or the ACL file; an error there aborts the start, as in Redis.
+  const aclErrors = server.acl.loadAtStartup();
+  if (aclErrors !== null) {
+    for (const line of aclErrors) log.warning(line);
+    log.flushSync();
+    process.exit(1);
+  }
   writePidFile(server);
   try {
     await server.start();

@@ -4,7 +4,9 @@
  * INFO server (tandem_version).
  */
 import { parseLong } from '../protocol/numbers';
+import { type AclUser, USER_NOPASS } from '../server/acl';
 import type { Client } from '../server/client';
+import { redact } from './acl';
 import { type CommandSpec, cmd } from './command';
 import { COMPAT_VERSION } from './version';
 
@@ -30,21 +32,22 @@ function select(c: Client): void {
   c.ok();
 }
 
-/** Checks credentials for AUTH and HELLO AUTH; replies with the error and returns false on failure. */
+/**
+ * Checks credentials for AUTH and HELLO AUTH (user null: the one-argument AUTH, for the default user) and switches
+ * the connection to the user; replies with the error and returns false on failure.
+ */
 function checkAuth(c: Client, user: string | null, pass: string): boolean {
-  const required = c.srv.config.get('requirepass');
-  if (user === null && required === '') {
-    c.error(
-      'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
-    );
-    return false;
+  const acl = c.srv.acl;
+  if (user === null) {
+    if (acl.defaultUser.flags & USER_NOPASS) {
+      c.error(
+        'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
+      );
+      return false;
+    }
+    user = 'default';
   }
-  const userOk = user === null || user === 'default';
-  // With no requirepass the default user has nopass: any password is accepted for "default".
-  if (userOk && (required === '' || pass === required)) {
-    c.setAuthenticated('default');
-    return true;
-  }
+  if (acl.authenticate(c, user, pass)) return true;
   c.error('WRONGPASS invalid username-password pair or user is disabled.');
   return false;
 }
@@ -52,6 +55,7 @@ function checkAuth(c: Client, user: string | null, pass: string): boolean {
 function auth(c: Client): void {
   if (c.argv.length > 3) return c.syntaxError();
   const ok = c.argv.length === 3 ? checkAuth(c, c.argv[1], c.argv[2]) : checkAuth(c, null, c.argv[1]);
+  redact(c, 1);
   if (ok) c.ok();
 }
 
@@ -71,7 +75,9 @@ function hello(c: Client): void {
     const opt = argv[i].toLowerCase();
     const more = argv.length - i - 1;
     if (opt === 'auth' && more >= 2) {
-      if (!checkAuth(c, argv[i + 1], argv[i + 2])) return;
+      const ok = checkAuth(c, argv[i + 1], argv[i + 2]);
+      redact(c, i + 1, i + 2);
+      if (!ok) return;
       i += 2;
     } else if (opt === 'setname' && more >= 1) {
       name = argv[i + 1];
@@ -126,9 +132,7 @@ function reset(c: Client): void {
   c.resp = 2;
   c.name = '';
   c.noEvict = false;
-  c.authenticated = !srv.authRequired();
-  c.parser.limits.authRequired = !c.authenticated;
-  c.user = 'default';
+  srv.acl.attachDefault(c);
   c.out.status('RESET');
 }
 
@@ -212,7 +216,7 @@ function clientKill(c: Client): void {
   let addr: string | null = null;
   let laddr: string | null = null;
   let type: string | null = null;
-  let user: string | null = null;
+  let user: AclUser | null = null;
   let skipme = true;
   for (let i = 2; i < argv.length; i += 2) {
     const opt = argv[i].toLowerCase();
@@ -228,8 +232,10 @@ function clientKill(c: Client): void {
         return c.error(`ERR Unknown client type '${val}'`);
       }
       type = t === 'slave' ? 'replica' : t;
-    } else if (opt === 'user') user = val;
-    else if (opt === 'skipme') {
+    } else if (opt === 'user') {
+      user = srv.acl.users.get(val) ?? null;
+      if (user === null) return c.error(`ERR No such user '${val}'`);
+    } else if (opt === 'skipme') {
       const v = val.toLowerCase();
       if (v !== 'yes' && v !== 'no') return c.syntaxError();
       skipme = v === 'yes';
@@ -241,7 +247,7 @@ function clientKill(c: Client): void {
     if (addr !== null && x.addr !== addr) continue;
     if (laddr !== null && x.laddr !== laddr) continue;
     if (type !== null && clientType(x) !== type) continue;
-    if (user !== null && x.user !== user) continue;
+    if (user !== null && x.aclUser !== user) continue;
     if (x === c && skipme) continue;
     closeSoon(c, x);
     killed++;

@@ -2,6 +2,7 @@
  * The single command table: every family's specs merged into one lookup keyed by lower-case name, with
  * subcommands nested under their container. Flags are pre-computed into booleans once at start-up.
  */
+import { aclCommands } from './acl';
 import type { CommandEntry, CommandSpec } from './command';
 import { connectionCommands } from './connection';
 import { hashCommands } from './hashes';
@@ -31,6 +32,7 @@ export const allSpecs: readonly CommandSpec[] = [
   ...persistenceCommands,
   ...replicationReplicaCommands,
   ...replicationPrimaryCommands,
+  ...aclCommands,
 ];
 
 function makeEntry(spec: CommandSpec, parent: CommandEntry | null): CommandEntry {

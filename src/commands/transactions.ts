@@ -7,6 +7,7 @@
  * replicas as one MULTI/EXEC block when there are at least two of them. Clients blocked on keys that the
  * transaction fed are served by dispatch after EXEC returns.
  */
+import { aclExecDenied } from '../server/acl-registry';
 import { call } from '../server/dispatch';
 import type { Client } from '../server/client';
 import { type CommandSpec, cmd } from './command';
@@ -84,6 +85,8 @@ function exec(c: Client): void {
   try {
     for (const q of queue) {
       c.argv = q.argv;
+      // ACL rules may have changed since the command was queued: it is checked again.
+      if (!c.unrestricted && aclExecDenied(c, q.entry)) continue;
       try {
         call(srv, c, q.entry);
       } catch (err) {

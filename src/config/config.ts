@@ -39,8 +39,10 @@ export class Config {
   private readonly table: readonly Directive[];
   /** absolute path of the config file we were started with (for CONFIG REWRITE and INFO), '' if none */
   configFile = '';
-  /** ACL `user` lines from the config file: [name, ...rules] (stored for CONFIG REWRITE and a future ACL layer) */
+  /** ACL `user` lines from the config file: [name, ...rules], loaded into the ACL at start-up */
   readonly users: string[][] = [];
+  /** the running server's users as `user` lines (set by the ACL registry): what CONFIG REWRITE writes */
+  aclUserLines: (() => string[]) | null = null;
   /** rename-command pairs from the config file; an empty target removes the command */
   readonly renamedCommands: [from: string, to: string][] = [];
 

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { splitArgs } from '../protocol/resp-parser';
+import { SEL_ALLCHANNELS, mergeSelectorArgs, validateUserRules } from '../server/acl';
 import { globMatch } from '../store/glob';
 import { type Config, ConfigError } from './config';
 import { DEPRECATED_DIRECTIVES } from './directives';
@@ -127,7 +128,7 @@ function applyText(config: Config, text: string, firstLine: number, st: LoadStat
     } else if (name === 'rename-command' && argv.length === 3) {
       renameCommand(config, argv[1], argv[2], lineNo, line, st);
     } else if (name === 'user' && argv.length >= 2) {
-      const why = checkUserLine(argv, st.userNames);
+      const why = checkUserLine(config, argv, st.userNames);
       if (why) fatal(lineNo, line, why);
       config.users.push(argv.slice(1));
     } else if (name === 'loadmodule' && argv.length >= 2) {
@@ -192,71 +193,17 @@ function renameCommand(config: Config, from: string, to: string, lineNo: number,
   config.renamedCommands.push([from.toLowerCase(), to.toLowerCase()]);
 }
 
-const ACL_WORDS = new Set([
-  'on',
-  'off',
-  'nopass',
-  'resetpass',
-  'reset',
-  'allkeys',
-  'allchannels',
-  'allcommands',
-  'nocommands',
-  'resetkeys',
-  'resetchannels',
-  'clearselectors',
-  'sanitize-payload',
-  'skip-sanitize-payload',
-]);
-
-/** Syntax check of one ACL rule (what Redis tries on a throw-away user). Returns the error text or null. */
-function aclRuleError(rule: string): string | null {
-  const l = rule.toLowerCase();
-  if (ACL_WORDS.has(l)) return null;
-  const c = rule[0];
-  if (c === '>' || c === '<') return null;
-  if (c === '#' || c === '!') {
-    return /^[0-9a-f]{64}$/.test(rule.slice(1))
-      ? null
-      : 'The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters';
-  }
-  if (c === '~' || c === '&') return null;
-  if (/^%(R|W|RW|WR)~/i.test(rule)) return null;
-  if ((c === '+' || c === '-') && rule.length > 1) return null; // unknown commands are tolerated at load time
-  if (c === '(' && rule.endsWith(')')) {
-    for (const inner of rule.slice(1, -1).split(' ').filter(Boolean)) {
-      const why = aclRuleError(inner);
-      if (why) return why;
-    }
-    return null;
-  }
-  return 'Syntax error';
-}
-
-function checkUserLine(argv: readonly string[], seen: Set<string>): string | null {
+function checkUserLine(config: Config, argv: readonly string[], seen: Set<string>): string | null {
   if (seen.has(argv[1])) {
     return `Error in user declaration '${argv[1]}': Duplicate user found. A user can only be defined once in config files`;
   }
   // Selectors may span several words: "(~key* +get)" arrives as "(~key*" "+get)".
-  const rules: string[] = [];
-  for (let j = 2; j < argv.length; j++) {
-    if (argv[j].startsWith('(') && !argv[j].endsWith(')')) {
-      let merged = argv[j];
-      while (++j < argv.length) {
-        merged += ` ${argv[j]}`;
-        if (argv[j].endsWith(')')) break;
-      }
-      if (!merged.endsWith(')')) return `Error in user declaration '${argv[1]}': Syntax error`;
-      rules.push(merged);
-    } else {
-      rules.push(argv[j]);
-    }
-  }
-  for (let j = 0; j < rules.length; j++) {
-    const why = aclRuleError(rules[j]);
-    // Redis names the offending word by the rule's index into the whole line (an off-by-two it has); kept as is.
-    if (why) return `Error in user declaration '${argv[j] ?? ''}': ${why}`;
-  }
+  const rules = mergeSelectorArgs(argv.slice(2));
+  if (typeof rules === 'number') return `Error in user declaration '${argv[1]}': Syntax error`;
+  const pubsub = config.get('acl-pubsub-default') === 'allchannels' ? SEL_ALLCHANNELS : 0;
+  const bad = validateUserRules(rules, pubsub);
+  // Redis names the offending word by the rule's index into the whole line (an off-by-two it has); kept as is.
+  if (bad) return `Error in user declaration '${argv[bad[0]] ?? ''}': ${bad[1]}`;
   seen.add(argv[1]);
   return null;
 }

@@ -114,8 +114,12 @@ export function rewriteLines(d: Directive, value: string): RewriteLine[] {
   }
 }
 
-/** ACL `user` lines: the users from the config file, plus the default user as Redis describes it. */
+/**
+ * ACL `user` lines: the running server's users; without a server (tools, tests) the config file's users plus the
+ * default user as requirepass makes it.
+ */
 function userLines(config: Config): string[] {
+  if (config.aclUserLines) return config.aclUserLines();
   const users = new Map<string, string>();
   for (const [name, ...rules] of config.users) users.set(name, ['user', name, ...rules].join(' '));
   // The default user is what requirepass makes of it (requirepass resets its password), as Redis describes it.

@@ -9,6 +9,7 @@ import type { Bytes } from '../protocol/bytes';
 import { RespParser } from '../protocol/resp-parser';
 import { ReplyWriter } from '../protocol/resp-writer';
 import type { Db } from '../store/db';
+import type { AclUser } from './acl';
 import { log } from './log';
 import type { Server } from './server';
 
@@ -41,6 +42,10 @@ export class Client {
   libVer = '';
   user = 'default';
   authenticated: boolean;
+  /** ACL user the connection runs as; null for the superuser (the master link) */
+  aclUser: AclUser | null;
+  /** its user may run anything, so dispatch skips the ACL check (kept in step by the ACL registry) */
+  unrestricted: boolean;
   readonly createdAt = Date.now();
   lastInteraction = Date.now();
   /** last command name for CLIENT LIST */
@@ -100,6 +105,8 @@ export class Client {
     this.id = srv.nextClientId++;
     this.db = srv.dbs[0];
     this.authenticated = !srv.authRequired();
+    this.aclUser = srv.acl.defaultUser;
+    this.unrestricted = this.aclUser.unrestricted;
     this.parser = new RespParser({
       maxBulkLen: srv.config.num('proto-max-bulk-len'),
       authRequired: !this.authenticated,
@@ -117,9 +124,12 @@ export class Client {
     return this.channels.size + this.patterns.size + this.shardChannels.size > 0;
   }
 
-  setAuthenticated(user: string): void {
+  /** Authenticated as `user`; `acl` null means the superuser (no ACL check at all). */
+  setAuthenticated(user: string, acl: AclUser | null = null): void {
     this.authenticated = true;
     this.user = user;
+    this.aclUser = acl;
+    this.unrestricted = acl === null || acl.unrestricted;
     this.parser.limits.authRequired = false;
   }
 

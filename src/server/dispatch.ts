@@ -1,12 +1,14 @@
 /**
  * Command dispatch, in the order Redis 7.0's processCommand applies its checks: lookup and arity, authentication,
- * write gates (MISCONF, NOREPLICAS, READONLY), pub/sub context, stale replica, loading, MULTI queueing, then call().
+ * ACL permissions, write gates (MISCONF, NOREPLICAS, READONLY), pub/sub context, stale replica, loading, MULTI
+ * queueing, then call().
  * call() runs the handler, records statistics, feeds MONITOR and the slow log, and hands write effects to
  * propagation. Whether a command writes is read from the command table and nowhere else.
  */
 import type { CommandEntry } from '../commands/command';
 import { execAbort, execGate } from '../commands/transactions';
 import type { Bytes } from '../protocol/bytes';
+import { aclDenial } from './acl-registry';
 import type { Client } from './client';
 import { LatencyHistogram } from './latency-histogram';
 import type { Server } from './server';
@@ -73,9 +75,14 @@ export function processCommand(srv: Server, c: Client, argv: Bytes[]): void {
   if (entry === null) return;
   c.lastCmd = entry.fullName;
 
-  if (!c.authenticated && !entry.isNoAuth) {
+  // Whether authentication is needed is decided now: the default user may have gained nopass since the connection.
+  if (!c.authenticated && !entry.isNoAuth && srv.authRequired()) {
     reject(c, entry, 'NOAUTH Authentication required.');
     return;
+  }
+  if (!c.unrestricted) {
+    const denied = aclDenial(c, entry);
+    if (denied !== null) return reject(c, entry, denied);
   }
   let gate = srv.rejectReason(c, entry);
   // EXEC is gated by what it queued as well (the server may have become a read-only replica meanwhile).

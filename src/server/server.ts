@@ -13,6 +13,7 @@ import { Propagator } from '../replication/propagate';
 import { Db, type KeyspaceHooks } from '../store/db';
 import { ActiveExpirer } from '../store/expire';
 import { ScanRegistry } from '../store/scan';
+import { Acl } from './acl-registry';
 import { BlockingManager } from './blocking';
 import { Client } from './client';
 import { call, processCommand } from './dispatch';
@@ -39,6 +40,8 @@ export class Server implements KeyspaceHooks {
   readonly scans = new ScanRegistry();
   readonly startedAt = Date.now();
   readonly runId: string;
+  /** users and permissions (acl-registry.ts); built before any rename-command, as ACLs use the original names */
+  readonly acl: Acl;
   nextClientId = 1;
   /** changes since the last successful save (save points, INFO rdb_changes_since_last_save) */
   dirty = 0;
@@ -82,6 +85,7 @@ export class Server implements KeyspaceHooks {
     this.blocking = new BlockingManager(n, (c) => this.rerunBlocked(c));
     this.watches = new WatchManager(n);
     this.runId = randomHex(40);
+    this.acl = new Acl(config, this, this.commands.all());
     for (const [from, to] of config.renamedCommands) this.commands.rename(from, to);
     config.watch('loglevel', (v) => {
       log.level = v as LogLevel;
@@ -130,8 +134,9 @@ export class Server implements KeyspaceHooks {
 
   // ---- dispatch gates ------------------------------------------------------------------------------------------
 
+  /** New connections start unauthenticated unless the default user is enabled with nopass. */
   authRequired(): boolean {
-    return this.config.get('requirepass') !== '';
+    return this.acl.authRequired();
   }
 
   /** The write/role gates of processCommand, in Redis' order. Returns an error message or null. */
