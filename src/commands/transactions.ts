@@ -82,11 +82,14 @@ function exec(c: Client): void {
   // commands see they must not block.
   c.inExec = true;
   c.out.arrayLen(queue.length);
+  // An ACL refusal after the last command run counts as a failure of EXEC itself (Redis' error accounting).
+  let refusedLast = false;
   try {
     for (const q of queue) {
       c.argv = q.argv;
       // ACL rules may have changed since the command was queued: it is checked again.
-      if (!c.unrestricted && aclExecDenied(c, q.entry)) continue;
+      refusedLast = !c.unrestricted && aclExecDenied(c, q.entry);
+      if (refusedLast) continue;
       try {
         call(srv, c, q.entry);
       } catch (err) {
@@ -98,6 +101,7 @@ function exec(c: Client): void {
     c.inExec = false;
     c.argv = argv;
     c.cmd = self;
+    if (refusedLast && self) self.failedCalls++;
     discardTransaction(c);
   }
 }

@@ -433,8 +433,12 @@ export function aclExecDenied(c: Client, entry: CommandEntry): boolean {
   const res = checkCommand(u, entry, c.argv);
   if (res === ACL_OK) return false;
   c.srv.acl.addLog(c, res, 'multi', deniedObject(c, entry, res), u.name);
+  // Not a failure of the queued command (it did not run); EXEC accounts for it.
+  const running = c.cmd;
+  c.cmd = null;
   c.error(
     `NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: ${EXEC_REASONS[res]}`,
   );
+  c.cmd = running;
   return true;
 }
