@@ -8,6 +8,13 @@ import type { Bytes } from './bytes';
 import { formatDouble } from './numbers';
 
 const INITIAL = 16 * 1024;
+/** below this much free space after take(), a new buffer is started */
+const MIN_ROOM = 2048;
+/**
+ * Strings up to this length are copied byte by byte in JS: Buffer#latin1Write is a call into C++ whose fixed cost
+ * (~100 ns) exceeds a short loop.
+ */
+const SHORT = 48;
 
 export class ReplyWriter {
   buf: Buffer = Buffer.allocUnsafe(INITIAL);
@@ -25,20 +32,54 @@ export class ReplyWriter {
     this.buf = nb;
   }
 
-  /** Takes everything written so far as an independent Buffer (or null) and empties the writer. */
+  /**
+   * Takes everything written so far as a Buffer of its own (or null) and empties the writer. No copy: the bytes are
+   * handed over as a view and the writer moves on to the free space after them, so a turn's replies cost one view
+   * instead of an allocation plus a copy. A fresh buffer is started when the free space left is small, or large
+   * enough (after a big reply) that keeping it would pin memory.
+   */
   take(): Buffer | null {
-    if (this.len === 0) return null;
-    const out = Buffer.allocUnsafe(this.len);
-    this.buf.copy(out, 0, 0, this.len);
+    const n = this.len;
+    if (n === 0) return null;
+    const buf = this.buf;
+    const out = buf.subarray(0, n);
+    const room = buf.length - n;
+    this.buf = room >= MIN_ROOM && room <= 4 * INITIAL ? buf.subarray(n) : Buffer.allocUnsafe(INITIAL);
     this.len = 0;
-    if (this.buf.length > 4 * INITIAL) this.buf = Buffer.allocUnsafe(INITIAL); // give back memory after big replies
     return out;
   }
 
   /** Raw bytes already in protocol form. */
   raw(s: Bytes): void {
-    this.ensure(s.length);
-    this.len += this.buf.latin1Write(s, this.len);
+    const n = s.length;
+    this.ensure(n);
+    this.put(s, n);
+  }
+
+  /** Copies s (n = s.length, room ensured) at len. */
+  private put(s: Bytes, n: number): void {
+    if (n <= SHORT) {
+      const buf = this.buf;
+      let p = this.len;
+      for (let i = 0; i < n; i++) buf[p++] = s.charCodeAt(i);
+      this.len = p;
+    } else {
+      this.len += this.buf.latin1Write(s, this.len);
+    }
+  }
+
+  /** Writes the decimal digits of a non-negative safe integer (room ensured). */
+  private digits(n: number): void {
+    const buf = this.buf;
+    if (n < 10) {
+      buf[this.len++] = 48 + n;
+      return;
+    }
+    let d = 1;
+    for (let x = n; x >= 10; x = Math.floor(x / 10)) d++;
+    let p = this.len + d;
+    this.len = p;
+    for (let x = n; p > this.len - d; x = Math.floor(x / 10)) buf[--p] = 48 + (x % 10);
   }
 
   rawBuffer(b: Buffer): void {
@@ -51,10 +92,11 @@ export class ReplyWriter {
     this.ensure(24);
     const buf = this.buf;
     buf[this.len++] = prefix;
-    if (n >= 0 && n < 10) {
-      buf[this.len++] = 48 + n;
+    if (n >= 0) {
+      this.digits(n);
     } else {
-      this.len += buf.latin1Write(String(n), this.len);
+      buf[this.len++] = 0x2d;
+      this.digits(-n);
     }
     buf[this.len++] = 13;
     buf[this.len++] = 10;
@@ -63,13 +105,21 @@ export class ReplyWriter {
   status(s: string): void {
     this.ensure(s.length + 3);
     this.buf[this.len++] = 0x2b;
-    this.len += this.buf.latin1Write(s, this.len);
+    this.put(s, s.length);
     this.buf[this.len++] = 13;
     this.buf[this.len++] = 10;
   }
 
   ok(): void {
-    this.raw('+OK\r\n');
+    this.ensure(5);
+    const buf = this.buf;
+    const p = this.len;
+    buf[p] = 0x2b;
+    buf[p + 1] = 0x4f;
+    buf[p + 2] = 0x4b;
+    buf[p + 3] = 13;
+    buf[p + 4] = 10;
+    this.len = p + 5;
   }
 
   /** `msg` includes the error code, e.g. "ERR syntax error" or "WRONGTYPE ...". CR/LF are replaced by spaces. */
@@ -77,19 +127,14 @@ export class ReplyWriter {
     if (msg.indexOf('\r') >= 0 || msg.indexOf('\n') >= 0) msg = msg.replace(/[\r\n]/g, ' ');
     this.ensure(msg.length + 3);
     this.buf[this.len++] = 0x2d;
-    this.len += this.buf.latin1Write(msg, this.len);
+    this.put(msg, msg.length);
     this.buf[this.len++] = 13;
     this.buf[this.len++] = 10;
   }
 
   int(n: number | bigint): void {
-    if (typeof n === 'number' && n >= 0 && n < 10) {
-      this.ensure(4);
-      const buf = this.buf;
-      buf[this.len++] = 0x3a;
-      buf[this.len++] = 48 + n;
-      buf[this.len++] = 13;
-      buf[this.len++] = 10;
+    if (typeof n === 'number' && Number.isSafeInteger(n)) {
+      this.header(0x3a, n);
       return;
     }
     this.raw(`:${n}\r\n`);
@@ -99,13 +144,8 @@ export class ReplyWriter {
     const n = s.length;
     this.header(0x24, n);
     this.ensure(n + 2);
+    this.put(s, n);
     const buf = this.buf;
-    if (n < 16) {
-      for (let i = 0; i < n; i++) buf[this.len + i] = s.charCodeAt(i);
-      this.len += n;
-    } else {
-      this.len += buf.latin1Write(s, this.len);
-    }
     buf[this.len++] = 13;
     buf[this.len++] = 10;
   }

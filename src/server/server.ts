@@ -1,7 +1,7 @@
 /**
  * The server: TCP listeners, client lifecycle, the databases and the subsystems commands reach through `c.srv`.
  * Request flow: socket 'data' -> parser -> processCommand (dispatch.ts) -> handler -> reply writer; replies of a
- * turn are written with one write() per client from a microtask.
+ * turn are written with one write() per client from a nextTick callback, once the read callback has returned.
  */
 import type net from 'node:net';
 import type { CommandEntry, CommandSpec } from '../commands/command';
@@ -16,7 +16,7 @@ import { ScanRegistry } from '../store/scan';
 import { Acl } from './acl-registry';
 import { BlockingManager } from './blocking';
 import { Client } from './client';
-import { call, processCommand } from './dispatch';
+import { call, closeBatch, openBatch, processCommand } from './dispatch';
 import { Listeners } from './listeners';
 import { type LogLevel, log } from './log';
 import { PubSub } from './pubsub';
@@ -68,6 +68,13 @@ export class Server implements KeyspaceHooks {
 
   /** TCP and unix-socket listeners (listeners.ts) */
   readonly listeners = new Listeners(this);
+  /** client-query-buffer-limit, cached for the read path */
+  private queryBufferLimit = 0;
+  /**
+   * Wall clock in ms as of the last cron tick or replica read: what a normal client's last interaction is stamped
+   * with (Redis also uses its cached clock there). Reading the clock costs ~80 ns on these machines, per read.
+   */
+  clock = Date.now();
   private pendingFlush: Client[] = [];
   private flushScheduled = false;
   private cronTimer: NodeJS.Timeout | null = null;
@@ -100,6 +107,9 @@ export class Server implements KeyspaceHooks {
     config.watch('hz', () => this.restartCron());
     config.watch('latency-tracking', (v) => {
       this.latencyTracking = v === 'yes';
+    });
+    config.watch('client-query-buffer-limit', () => {
+      this.queryBufferLimit = config.num('client-query-buffer-limit');
     });
     config.watch('proto-max-bulk-len', () => {
       for (const c of this.clients.values()) c.parser.limits.maxBulkLen = config.num('proto-max-bulk-len');
@@ -201,9 +211,10 @@ export class Server implements KeyspaceHooks {
     if (c.closed) return;
     this.stats.netInputBytes += chunk.length;
     this.stats.totalReadsProcessed++;
-    c.lastInteraction = Date.now();
+    // Replica links time out on this stamp (repl-timeout), so theirs is exact.
+    c.lastInteraction = c.isReplica ? (this.clock = Date.now()) : this.clock;
     c.parser.feed(chunk);
-    if (c.parser.pendingBytes > this.config.num('client-query-buffer-limit')) {
+    if (c.parser.pendingBytes > this.queryBufferLimit) {
       log.warning(
         `Closing client that reached max query buffer length: ${this.clientInfoLine(c)} (qbuf initial bytes: ...)`,
       );
@@ -216,6 +227,16 @@ export class Server implements KeyspaceHooks {
 
   /** Runs every complete command buffered for `c`, stopping while it is blocked. */
   processInput(c: Client): void {
+    openBatch();
+    try {
+      this.runBuffered(c);
+    } finally {
+      closeBatch();
+    }
+    c.markPending();
+  }
+
+  private runBuffered(c: Client): void {
     while (!c.closed && !c.blocked && !c.closeAfterReply) {
       let argv: Bytes[] | null;
       try {
@@ -235,7 +256,6 @@ export class Server implements KeyspaceHooks {
         c.error(`ERR internal error: ${(err as Error).message}`);
       }
     }
-    c.markPending();
   }
 
   /** Continues a client whose blocking command completed; its remaining pipelined commands run on the next turn. */
@@ -252,9 +272,13 @@ export class Server implements KeyspaceHooks {
     this.pendingFlush.push(c);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      queueMicrotask(() => this.flushAll());
+      // nextTick: runs as soon as the current I/O callback returns, like a microtask, at a third of the cost of
+      // queueMicrotask (which wraps every callback in an async resource)
+      process.nextTick(this.flushAllCb);
     }
   }
+
+  private readonly flushAllCb = (): void => this.flushAll();
 
   private flushAll(): void {
     this.flushScheduled = false;
@@ -389,6 +413,7 @@ export class Server implements KeyspaceHooks {
 
   private cron(): void {
     const now = Date.now();
+    this.clock = now;
     this.stats.sample(now);
     if (this.activeExpireEnabled && this.masterHost === null && this.pauseGate === null) {
       const t0 = performance.now();
