@@ -4,115 +4,18 @@
  * (ACL SETUSER words), credential checks and the per-command permission check live here; the rule text that ACL LIST
  * prints is in acl-describe.ts, the registry of users (ACL LOG, files, clients) in acl-registry.ts.
  *
- * Commands are known by the whole Redis 7.0 command table (command-meta.ts) plus any Tandem-only command, so rules
- * naming a Redis command Tandem does not implement are accepted and described exactly as Redis does.
+ * Commands are known through the catalog (acl-catalog.ts): rules naming a Redis command Tandem does not implement
+ * are accepted and described exactly as Redis does.
  */
 import { createHash } from 'node:crypto';
 import type { CommandEntry } from '../commands/command';
-import { COMMAND_META } from '../commands/command-meta';
 import { keysWithFlags } from '../commands/command-meta-util';
 import type { Bytes } from '../protocol/bytes';
 import { splitArgs } from '../protocol/resp-parser';
 import { globMatch } from '../store/glob';
+import { type AclCatalog, type AclCmd, categoryBit, redisCatalog } from './acl-catalog';
 
-/** ACL categories in Redis' order (ACL CAT, describe's best-fit loop); bit i is category i. */
-export const ACL_CATEGORIES = [
-  'keyspace',
-  'read',
-  'write',
-  'set',
-  'sortedset',
-  'list',
-  'hash',
-  'string',
-  'bitmap',
-  'hyperloglog',
-  'geo',
-  'stream',
-  'pubsub',
-  'admin',
-  'fast',
-  'slow',
-  'blocking',
-  'dangerous',
-  'connection',
-  'transaction',
-  'scripting',
-] as const;
-
-export function categoryBit(name: string): number {
-  const i = ACL_CATEGORIES.indexOf(name.toLowerCase() as (typeof ACL_CATEGORIES)[number]);
-  return i < 0 ? 0 : 1 << i;
-}
-
-/** One command or subcommand known to ACL rules. */
-export interface AclCmd {
-  id: number;
-  /** "get", "config|get" */
-  name: string;
-  cats: number;
-  parent: AclCmd | null;
-  subs: AclCmd[] | null;
-}
-
-/**
- * The command universe rules refer to: every Redis 7.0 command and subcommand, plus commands of the running table
- * that Redis does not have. Rename-command does not affect it (Redis bases ACLs on the original table too).
- */
-export class AclCatalog {
-  readonly cmds: AclCmd[] = [];
-  /** top-level commands, alphabetical (Redis walks a hash table, so its order is random per process) */
-  readonly top: AclCmd[] = [];
-  private readonly byName = new Map<string, AclCmd>();
-
-  constructor(extra: Iterable<[fullName: string, categories: readonly string[]]> = []) {
-    const defs = new Map<string, readonly string[]>();
-    for (const [name, raw] of Object.entries(COMMAND_META)) {
-      const acl = raw.slice(0, raw.indexOf('|'));
-      defs.set(name, acl === '' ? [] : acl.split(' '));
-    }
-    for (const [name, cats] of extra) if (!defs.has(name)) defs.set(name, cats);
-    for (const name of [...defs.keys()].sort()) {
-      let cats = 0;
-      for (const c of defs.get(name)!) cats |= categoryBit(c);
-      const bar = name.indexOf('|');
-      const parent = bar < 0 ? null : (this.byName.get(name.slice(0, bar)) ?? null);
-      if (bar >= 0 && parent === null) continue; // a subcommand of a container nobody declared
-      const cmd: AclCmd = { id: this.cmds.length, name, cats, parent, subs: null };
-      this.cmds.push(cmd);
-      this.byName.set(name, cmd);
-      if (parent) (parent.subs ??= []).push(cmd);
-      else this.top.push(cmd);
-    }
-  }
-
-  get size(): number {
-    return this.cmds.length;
-  }
-
-  /** By exact full name (lower case), as dispatch knows the running command. */
-  byFullName(name: string): AclCmd | undefined {
-    return this.byName.get(name);
-  }
-
-  /** "name" or "container|sub", case-insensitive, strictly one level deep (as Redis' ACL lookup). */
-  lookup(name: string): AclCmd | undefined {
-    const parts = name.toLowerCase().split('|');
-    if (parts.length > 2) return undefined;
-    const base = this.byName.get(parts[0]);
-    if (parts.length === 1 || base === undefined) return base;
-    if (base.subs === null) return undefined;
-    return this.byName.get(`${parts[0]}|${parts[1]}`);
-  }
-}
-
-let sharedCatalog: AclCatalog | null = null;
-
-/** The catalog of Redis' own commands, for rule validation outside a running server (config file checks). */
-export function redisCatalog(): AclCatalog {
-  sharedCatalog ??= new AclCatalog();
-  return sharedCatalog;
-}
+export { ACL_CATEGORIES, AclCatalog, type AclCmd, categoryBit, redisCatalog } from './acl-catalog';
 
 // ---- errors ------------------------------------------------------------------------------------------------------
 
