@@ -124,13 +124,22 @@ export class Client {
     return this.channels.size + this.patterns.size + this.shardChannels.size > 0;
   }
 
-  /** Authenticated as `user`; `acl` null means the superuser (no ACL check at all). */
-  setAuthenticated(user: string, acl: AclUser | null = null): void {
+  /**
+   * Authenticated as `user`: by default its ACL user, or none for '(superuser)' (the master link: no ACL check at
+   * all, as Redis' user-less clients).
+   */
+  setAuthenticated(user: string, acl: AclUser | null = this.defaultAclUser(user)): void {
     this.authenticated = true;
     this.user = user;
     this.aclUser = acl;
     this.unrestricted = acl === null || acl.unrestricted;
     this.parser.limits.authRequired = false;
+  }
+
+  private defaultAclUser(user: string): AclUser | null {
+    if (user === '(superuser)') return null;
+    const acl = this.srv.acl;
+    return acl.users.get(user) ?? acl.defaultUser;
   }
 
   /** Error reply; counted in INFO errorstats and as a failed call of the running command. */
