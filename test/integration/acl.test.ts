@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type RespClient, plain } from '../helpers/resp-client';
-import { type ServerHandle, redisAvailable, startRedis, startTandem, stopAll } from '../helpers/servers';
+import { type ServerHandle, makeTempDir, redisAvailable, startRedis, startTandem, stopAll } from '../helpers/servers';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -110,7 +110,7 @@ describe('ACL and live connections', () => {
   });
 
   it('ACL LOAD replaces the users: their connections are closed, the default user keeps its own', async () => {
-    const dir = fs.mkdtempSync(path.join(fs.realpathSync('/tmp'), 'tandem-acl-'));
+    const dir = makeTempDir('tandem-acl-');
     const file = path.join(dir, 'users.acl');
     fs.writeFileSync(file, 'user default on nopass ~* &* +@all\nuser bob on >pw ~k* +get\n');
     const t = await server({ dir, args: ['--aclfile', file] });
