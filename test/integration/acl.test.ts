@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type RespClient, plain } from '../helpers/resp-client';
+import { sentinelAvailable, startSentinel, stopAllSentinels } from '../helpers/sentinel';
 import { type ServerHandle, makeTempDir, redisAvailable, startRedis, startTandem, stopAll } from '../helpers/servers';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -19,7 +20,10 @@ afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
   for (const h of handles.splice(0)) await h.stop('SIGKILL');
 });
-afterAll(stopAll);
+afterAll(async () => {
+  await stopAllSentinels();
+  await stopAll();
+});
 
 async function server(opts: Parameters<typeof startTandem>[0] = {}): Promise<ServerHandle> {
   const h = await startTandem(opts);
@@ -339,5 +343,36 @@ describe.skipIf(!redisAvailable())('replication with masteruser / masterauth', (
     await mc.call('SET', 'k2', 'v2');
     await replicated(rc, 'k2', 'v2');
     expect(String(await mc.cmd('CLIENT', 'LIST', 'TYPE', 'replica'))).toMatch(/ user=repl /);
+  });
+});
+
+describe.skipIf(!redisAvailable() || !sentinelAvailable())('Sentinel with auth-user / auth-pass', () => {
+  it('a real redis-sentinel monitors a Tandem master through a least-privilege sentinel user', async () => {
+    const m = await server({ args: ['--requirepass', 'adminpw'] });
+    const mc = await client(m);
+    await mc.call('AUTH', 'adminpw');
+    // the rules Redis documents for a Sentinel user
+    const rules = ['on', '>spw', 'allchannels', '+multi', '+slaveof', '+ping', '+exec', '+subscribe'];
+    rules.push('+config|rewrite', '+role', '+publish', '+info', '+client|setname', '+client|kill', '+script|kill');
+    expect(await mc.cmd('ACL', 'SETUSER', 'sentinel-user', ...rules)).toBe('OK');
+    await mc.call(...REPL_USER);
+    const r = await server({
+      args: ['--replicaof', '127.0.0.1', String(m.port), '--masteruser', 'repl', '--masterauth', 'rpw'],
+    });
+    await linkUp(await client(r));
+    const s = await startSentinel(
+      [{ name: 'mymaster', port: m.port, quorum: 1, downAfterMs: 2000 }],
+      ['sentinel auth-user mymaster sentinel-user', 'sentinel auth-pass mymaster spw'],
+    );
+    // INFO through the sentinel user shows it the replica
+    await s.waitEvent('+slave', new RegExp(`:${r.port} `));
+    await until('the sentinel links', async () => {
+      const list = String(await mc.cmd('CLIENT', 'LIST'));
+      return (list.match(/ user=sentinel-user /g) ?? []).length >= 2;
+    });
+    await sleep(1500);
+    expect(await mc.cmd('ACL', 'LOG')).toEqual([]);
+    const master = (await s.cmd('SENTINEL', 'MASTER', 'mymaster')) as string[];
+    expect(master[master.indexOf('flags') + 1]).toBe('master');
   });
 });
