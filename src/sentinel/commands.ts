@@ -1,8 +1,9 @@
 /**
- * The command table of a server in sentinel mode: what redis-sentinel 7.0 accepts. Connection and pub/sub commands
- * are the server's own; INFO, ROLE, HELLO and PUBLISH have sentinel versions; SENTINEL is the sentinel itself.
+ * The command table of a server in sentinel mode: what redis-sentinel 7.0 accepts. Connection, pub/sub and ACL
+ * commands are the server's own; INFO, ROLE, HELLO and PUBLISH have sentinel versions; SENTINEL is the sentinel itself.
  * Anything else is an unknown command.
  */
+import { aclCommands, redact } from '../commands/acl';
 import { type CommandSpec, cmd } from '../commands/command';
 import { commandCommands } from '../commands/command-docs';
 import { connectionCommands, validClientName } from '../commands/connection';
@@ -113,7 +114,9 @@ function hello(c: Client): void {
     const opt = argv[i].toLowerCase();
     const more = argv.length - i - 1;
     if (opt === 'auth' && more >= 2) {
-      if (!checkAuth(c, argv[i + 1], argv[i + 2])) return;
+      const ok = checkAuth(c, argv[i + 1], argv[i + 2]);
+      redact(c, i + 1, i + 2);
+      if (!ok) return;
       i += 2;
     } else if (opt === 'setname' && more >= 1) {
       name = argv[i + 1];
@@ -148,12 +151,9 @@ function hello(c: Client): void {
   out.emptyArray();
 }
 
+/** HELLO ... AUTH <user> <pass>: the server's users (ACL), as for AUTH. */
 function checkAuth(c: Client, user: string, pass: string): boolean {
-  const required = c.srv.config.get('requirepass');
-  if (user === 'default' && (required === '' || pass === required)) {
-    c.setAuthenticated('default');
-    return true;
-  }
+  if (c.srv.acl.authenticate(c, user, pass)) return true;
   c.error('WRONGPASS invalid username-password pair or user is disabled.');
   return false;
 }
@@ -211,6 +211,7 @@ export const sentinelModeCommands: CommandSpec[] = [
     role,
   ),
   borrowed(serverCommands, 'shutdown'),
+  borrowed(aclCommands, 'acl'),
   borrowed(commandCommands, 'command'),
   cmd(
     'sentinel',

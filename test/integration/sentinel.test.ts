@@ -297,9 +297,14 @@ describe.concurrent('a single tandem-sentinel', () => {
       await master.h.stop('SIGKILL');
       await replica.h.stop('SIGKILL');
     });
+    // A notification script (set in the file: SENTINEL SET may not change script paths by default).
+    const scriptDir = makeTempDir('sentinel-script-');
+    const script = path.join(scriptDir, 'notify.sh');
+    fs.writeFileSync(script, `#!/bin/sh\necho "$1|$2" >> ${scriptDir}/notify.log\n`, { mode: 0o755 });
     const s = await startSentinelProc({
       kind: 'tandem',
       monitors: [{ name: NAME, port: master.port, quorum: 2, downAfterMs: 5000, failoverTimeoutMs: 20_000 }],
+      extra: [`sentinel notification-script ${NAME} ${script}`],
       // INFO every second: the replica is rediscovered and the master's new run id seen without long waits.
       debug: ['info-period', 1000],
     });
@@ -409,6 +414,30 @@ describe.concurrent('a single tandem-sentinel', () => {
     const back = await startDataNode('tandem', '', master);
     onTestFinished(() => back.h.stop('SIGKILL'));
     await s.waitEvent('+reboot', new RegExp(`^master ${NAME} 127\\.0\\.0\\.1 ${master.port}$`), 15_000);
+
+    // Warning-level events of the master run its notification script with the event type and text.
+    expect((await sentinelMaster(s)).get('notification-script')).toBe(script);
+    expect(await s.cmd('SENTINEL', 'SET', NAME, 'quorum', 2)).toBe('OK');
+    await until('the notification script to run', () => {
+      const log = fs.existsSync(`${scriptDir}/notify.log`) ? fs.readFileSync(`${scriptDir}/notify.log`, 'latin1') : '';
+      return log.includes(`+set|master ${NAME} 127.0.0.1 ${master.port} quorum 2\n`);
+    });
+    // Only warnings run it (not the notice-level +reboot or +slave). Runs started together may finish in any order.
+    const ran = fs.readFileSync(`${scriptDir}/notify.log`, 'latin1').split('\n').filter(Boolean);
+    expect(ran.sort()).toEqual(
+      [
+        `+monitor|master ${NAME} 127.0.0.1 ${master.port} quorum 2`,
+        '+new-epoch|5',
+        `+vote-for-leader|${a} 5`,
+        `+reset-master|master ${NAME} 127.0.0.1 ${master.port}`,
+        `+set|master ${NAME} 127.0.0.1 ${master.port} quorum 2`,
+      ].sort(),
+    );
+    expect(await s.cmd('SENTINEL', 'SET', NAME, 'notification-script', script)).toEqual({
+      error:
+        'ERR Reconfiguration of scripts path is denied for security reasons. Check the deny-scripts-reconfig configuration directive in your Sentinel configuration',
+    });
+    expect(await s.cmd('SENTINEL', 'PENDING-SCRIPTS')).toEqual([]);
 
     // SHUTDOWN ends the process.
     await s.cmd('SHUTDOWN').catch(() => {});

@@ -72,6 +72,11 @@ const CORPUS: Record<string, (string | number)[][]> = {
     ['PUBLISH', 'chan', 'msg'],
     ['PUBLISH', '__sentinel__:hello', 'not-a-hello'],
     ['COMMAND', 'INFO', 'sentinel|myid', 'sentinel|help', 'publish', 'role', 'ping', 'info', 'subscribe'],
+    ['COMMAND', 'COUNT'],
+    ['ACL', 'WHOAMI'],
+    ['ACL', 'USERS'],
+    ['ACL', 'FOO'],
+    ['HELLO', 3, 'AUTH', 'bob', 'x'],
   ],
   sentinel: [
     ['SENTINEL'],
