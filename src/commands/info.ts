@@ -143,7 +143,7 @@ function clientsSection(srv: Server): string[] {
   for (const c of srv.clients.values()) {
     if (!c.isReplica) normal++;
     maxIn = Math.max(maxIn, c.parser.pendingBytes);
-    maxOut = Math.max(maxOut, c.socket?.writableLength ?? 0);
+    maxOut = Math.max(maxOut, c.outputPending);
     if (c.blocked?.deadline) inTimeout++;
   }
   return [
@@ -167,7 +167,7 @@ export function memoryFigures(srv: Server) {
   let clientsNormal = 0;
   let clientsReplicas = 0;
   for (const c of srv.clients.values()) {
-    const mem = (c.socket?.writableLength ?? 0) + c.parser.pendingBytes;
+    const mem = c.outputPending + c.parser.pendingBytes;
     if (c.isReplica) clientsReplicas += mem;
     else clientsNormal += mem;
   }

@@ -283,7 +283,10 @@ export class SentinelCore {
     let want: Addr | null = null;
     if (host !== null) {
       const a = makeAddr(host, port, this.resolveHostnames);
-      if (typeof a === 'string') return undefined;
+      if (typeof a === 'string') {
+        if (a === 'ENOENT') this.io.log('warning', `Failed to resolve hostname '${host}'`);
+        return undefined;
+      }
       want = a;
     }
     for (const ri of instances.values()) {

@@ -12,6 +12,7 @@ import type { Db } from '../store/db';
 import type { AclUser } from './acl';
 import { log } from './log';
 import type { Server } from './server';
+import type { DirectIO } from './socket-io';
 
 export interface BlockState {
   /** db the keys belong to */
@@ -94,7 +95,10 @@ export class Client {
   /** set when the handler propagated its effect itself (e.g. several commands), so dispatch adds nothing */
   propagateHandled = false;
 
-  private flushPending = false;
+  /** replies are waiting for flush() (scheduled, or done by the server at the end of this client's read) */
+  flushPending = false;
+  /** handle-level reads and writes (socket-io.ts), or null when the socket's stream API is used */
+  io: DirectIO | null = null;
 
   constructor(
     readonly srv: Server,
@@ -175,6 +179,7 @@ export class Client {
   markPending(): void {
     if (!this.flushPending && this.socket !== null) {
       this.flushPending = true;
+      if (this.srv.readingClient === this) return;
       this.srv.scheduleFlush(this);
     }
   }
@@ -192,9 +197,19 @@ export class Client {
       this.close();
       return;
     }
-    if (data !== null && !this.isMaster) this.socket.write(data);
+    if (data !== null && !this.isMaster) {
+      if (this.io !== null) this.io.write(data);
+      else this.socket.write(data);
+    }
     if (this.closeAfterReply) this.close();
     else if (data !== null) this.srv.checkOutputLimits(this);
+  }
+
+  /** Reply bytes written to the socket but not yet taken by the kernel (output buffer limits, CLIENT LIST omem). */
+  get outputPending(): number {
+    const s = this.socket;
+    if (s === null) return 0;
+    return this.io !== null ? this.io.pending + s.writableLength : s.writableLength;
   }
 
   close(): void {

@@ -18,6 +18,7 @@ import { BlockingManager } from './blocking';
 import { Client } from './client';
 import { call, closeBatch, openBatch, processCommand } from './dispatch';
 import { Listeners } from './listeners';
+import { DirectIO } from './socket-io';
 import { type LogLevel, log } from './log';
 import { PubSub } from './pubsub';
 import { Slowlog } from './slowlog';
@@ -196,7 +197,9 @@ export class Server implements KeyspaceHooks {
   attachClient(sock: net.Socket, remote: string, local: string): Client {
     const c = new Client(this, sock, remote, local);
     this.clients.set(c.id, c);
-    sock.on('data', (chunk: Buffer) => this.onData(c, chunk));
+    const onChunk = (chunk: Buffer) => this.onData(c, chunk);
+    c.io = DirectIO.attach(sock, onChunk);
+    if (c.io === null) sock.on('data', onChunk);
     sock.on('error', () => c.close());
     sock.on('close', () => c.close());
     return c;
@@ -222,8 +225,20 @@ export class Server implements KeyspaceHooks {
       c.close();
       return;
     }
-    this.processInput(c);
+    // The replies to this read are written right here, when the read callback ends, rather than from a scheduled
+    // tick: the same single write, without the tick queue's per-turn machinery (a fifth of the user CPU of a
+    // one-command round trip). Replies this read causes to other clients (pub/sub, unblocked clients) are scheduled.
+    this.readingClient = c;
+    try {
+      this.processInput(c);
+    } finally {
+      this.readingClient = null;
+    }
+    if (c.flushPending) c.flush();
   }
+
+  /** client whose socket read is being processed (its replies are flushed at the end of the read, not scheduled) */
+  readingClient: Client | null = null;
 
   /** Runs every complete command buffered for `c`, stopping while it is blocked. */
   processInput(c: Client): void {
@@ -289,7 +304,7 @@ export class Server implements KeyspaceHooks {
 
   /** Output buffer limits for normal and pub/sub clients (replicas are checked by replication). */
   checkOutputLimits(c: Client): void {
-    const pending = c.socket?.writableLength ?? 0;
+    const pending = c.outputPending;
     if (pending === 0) return;
     const cls = c.inPubSub ? 'pubsub' : c.isReplica ? 'replica' : 'normal';
     if (this.outputLimitExceeded(c, cls, pending)) {
@@ -373,7 +388,7 @@ export class Server implements KeyspaceHooks {
     if (c.noEvict) flags += 'e';
     if (flags === '') flags = 'N';
     const qbuf = c.parser.pendingBytes;
-    const omem = c.socket?.writableLength ?? 0;
+    const omem = c.outputPending;
     return (
       `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${(c.socket as unknown as { _handle?: { fd?: number } })?._handle?.fd ?? -1} ` +
       `name=${c.name} age=${Math.floor((now - c.createdAt) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)} ` +
