@@ -100,7 +100,7 @@ export function processCommand(srv: Server, c: Client, argv: Bytes[]): void {
     return;
   }
   // Writes paused (FAILOVER, shutdown waiting for replicas): the command waits, with its client, for the pause to end.
-  if (srv.pauseGate !== null && srv.pauseGate(c, entry, argv)) return;
+  if (srv.pauseGate?.(c, entry, argv)) return;
   if (c.inMulti && !MULTI_PASSTHROUGH.has(entry.spec.name)) {
     if (entry.isNoMulti) {
       reject(c, entry, 'ERR Command not allowed inside a transaction');

@@ -126,7 +126,7 @@ export function plain(r: Reply): unknown {
 }
 
 export class RespClient {
-  private buf = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
   private waiters: { resolve: (r: Reply) => void; reject: (e: Error) => void }[] = [];
   /** replies nobody waited for (pushes, or replies read with next()) */
   private queue: Reply[] = [];

@@ -424,7 +424,9 @@ describe.concurrent('a single tandem-sentinel', () => {
     // The master answers from a new process: +reboot.
     await master.h.stop('SIGKILL');
     const back = await startDataNode('tandem', '', master);
-    onTestFinished(() => back.h.stop('SIGKILL'));
+    onTestFinished(async () => {
+      await back.h.stop('SIGKILL');
+    });
     await s.waitEvent('+reboot', new RegExp(`^master ${NAME} 127\\.0\\.0\\.1 ${master.port}$`), 15_000);
 
     // Warning-level events of the master run its notification script with the event type and text.

@@ -46,7 +46,7 @@ describe('ACL registry', () => {
     const { acl, config } = registry('requirepass foo\n');
     expect(list(acl)).toEqual([`user default on #${hashPassword('foo')} ~* &* +@all`]);
     expect(acl.authRequired()).toBe(true);
-    config.set('requirepass', ['']);
+    config.set('requirepass', [''], false);
     expect(list(acl)).toEqual(['user default on nopass ~* &* +@all']);
     expect(acl.authRequired()).toBe(false);
     acl.setUser('default', ['off']);
@@ -100,7 +100,7 @@ describe('ACL registry', () => {
       [DENIED_CMD, 'toplevel', 'get', 'bob'],
       [DENIED_KEY, 'toplevel', 'k', 'bob'],
     ]);
-    config.set('acllog-max-len', ['2']);
+    config.set('acllog-max-len', ['2'], false);
     acl.addLog(fakeClient, DENIED_KEY, 'toplevel', 'other', 'bob');
     expect(acl.log).toHaveLength(2);
     expect(acl.log[0].cinfo).toBe('id=1 cmd=x');

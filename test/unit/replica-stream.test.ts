@@ -106,6 +106,7 @@ function setup(offset: number) {
       throw new Error('unused');
     },
     disconnectReplicas: () => {},
+    roleChanged: () => {},
     onlineCount: 0,
     infoLines: () => [],
   };
