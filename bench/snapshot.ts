@@ -176,7 +176,7 @@ function field(text: string, name: string): string {
   return m ? m[1] : '';
 }
 
-interface BgsaveFigures {
+export interface BgsaveFigures {
   wallMs: number;
   serverStallMs: number;
   clientMaxPingMs: number;
@@ -327,6 +327,38 @@ export async function snapshotBench(opts: { keys: number; rounds: number; pingMs
   }
 }
 
+export type SnapshotResult = Awaited<ReturnType<typeof snapshotBench>>;
+
+/** The dataset line and the figures table (medians over the BGSAVE rounds); shared by the CLI and bench/index.ts. */
+export function snapshotTable(r: SnapshotResult): string {
+  const R = r.res.redis;
+  const T = r.res.tandem;
+  const med = (xs: BgsaveFigures[], f: (x: BgsaveFigures) => number) => median(xs.map(f));
+  const row = (name: string, f: (x: BgsaveFigures) => number, fmt: (n: number) => string, ratio = true) => [
+    name,
+    fmt(med(R, f)),
+    fmt(med(T, f)),
+    ratio && med(R, f) > 0 ? fmtRatio(med(T, f) / med(R, f)) : '',
+  ];
+  const dataset = `dataset: ${r.dbsize} keys of mixed types (populated in ${(r.populateMs / 1000).toFixed(1)} s), dump ${mb(r.dumpSize)}`;
+  const table = mdTable(
+    ['metric', 'Redis 7.0', 'Tandem', 'Tandem/Redis'],
+    [
+      ['RDB load at start-up', ms(r.redisLoadMs), ms(r.tandemLoadMs), fmtRatio(r.tandemLoadMs / r.redisLoadMs)],
+      row('BGSAVE wall time (writer running)', (x) => x.wallMs, ms),
+      row('max stall, server side (Redis: fork)', (x) => x.serverStallMs, ms, false),
+      row('max PING round trip during BGSAVE', (x) => x.clientMaxPingMs, ms, false),
+      row('PINGs answered during BGSAVE', (x) => x.pings, String, false),
+      row('writes served during BGSAVE', (x) => x.writes, String, false),
+      row('RSS before BGSAVE', (x) => x.rssBefore, mb, false),
+      row('peak extra RSS during BGSAVE (server process)', (x) => x.peakExtraRss, mb, false),
+      row('copy-on-write (Redis child) / keys written early (Tandem)', (x) => x.cowBytes, mb, false),
+      row('keys written early (Tandem)', (x) => x.preservedKeys, String, false),
+    ],
+  );
+  return `${dataset}\n\n${table}`;
+}
+
 if (require.main === module) {
   const program = new Command()
     .option('--keys <n>', 'keys in the dataset (mixed types)', '1000000')
@@ -337,36 +369,8 @@ if (require.main === module) {
   const o = program.opts();
   snapshotBench({ keys: Number(o.keys), rounds: Number(o.rounds), pingMs: Number(o.pingMs), batch: Number(o.batch) })
     .then((r) => {
-      const med = (xs: BgsaveFigures[], f: (x: BgsaveFigures) => number) => median(xs.map(f));
-      const R = r.res.redis;
-      const T = r.res.tandem;
       console.log(`machine: ${machine()}`);
-      console.log(
-        `dataset: ${r.dbsize} keys of mixed types (populated in ${(r.populateMs / 1000).toFixed(1)} s), dump ${mb(r.dumpSize)}\n`,
-      );
-      const row = (name: string, f: (x: BgsaveFigures) => number, fmt: (n: number) => string, ratio = true) => [
-        name,
-        fmt(med(R, f)),
-        fmt(med(T, f)),
-        ratio && med(R, f) > 0 ? fmtRatio(med(T, f) / med(R, f)) : '',
-      ];
-      console.log(
-        mdTable(
-          ['metric', 'Redis 7.0', 'Tandem', 'Tandem/Redis'],
-          [
-            ['RDB load at start-up', ms(r.redisLoadMs), ms(r.tandemLoadMs), fmtRatio(r.tandemLoadMs / r.redisLoadMs)],
-            row('BGSAVE wall time (writer running)', (x) => x.wallMs, ms),
-            row('max stall, server side (Redis: fork)', (x) => x.serverStallMs, ms, false),
-            row('max PING round trip during BGSAVE', (x) => x.clientMaxPingMs, ms, false),
-            row('PINGs answered during BGSAVE', (x) => x.pings, String, false),
-            row('writes served during BGSAVE', (x) => x.writes, String, false),
-            row('RSS before BGSAVE', (x) => x.rssBefore, mb, false),
-            row('peak extra RSS during BGSAVE (server process)', (x) => x.peakExtraRss, mb, false),
-            row('copy-on-write (Redis child) / keys written early (Tandem)', (x) => x.cowBytes, mb, false),
-            row('keys written early (Tandem)', (x) => x.preservedKeys, String, false),
-          ],
-        ),
-      );
+      console.log(snapshotTable(r));
     })
     .catch((err) => {
       console.error(err);
