@@ -3,6 +3,7 @@
  * decoded chunk by chunk into *staging* maps, never into the live databases, so a corrupt or truncated stream can
  * never leave half a dataset behind; commit() then swaps the staged maps in, in O(1) per database.
  */
+import { KeyMap } from '../store/keymap';
 import type { Bytes } from '../protocol/bytes';
 import type { Db } from '../store/db';
 import type { RedisValue } from '../store/value';
@@ -44,8 +45,8 @@ export interface LoadResult {
 }
 
 export class RdbLoader {
-  private readonly maps: Map<Bytes, RedisValue>[];
-  private readonly expires: Map<Bytes, number>[];
+  private readonly maps: KeyMap<RedisValue>[];
+  private readonly expires: KeyMap<number>[];
   private readonly decoder: RdbDecoder;
   private readonly aux = new Map<Bytes, Bytes>();
   private readonly functions: Bytes[] = [];
@@ -56,8 +57,8 @@ export class RdbLoader {
   consumed = 0;
 
   constructor(private readonly opts: LoadOptions) {
-    this.maps = Array.from({ length: opts.databases }, () => new Map());
-    this.expires = Array.from({ length: opts.databases }, () => new Map());
+    this.maps = Array.from({ length: opts.databases }, () => new KeyMap<RedisValue>());
+    this.expires = Array.from({ length: opts.databases }, () => new KeyMap<number>());
     this.now = opts.now ?? Date.now();
     const obs = opts.observer;
     this.decoder = new RdbDecoder(
@@ -125,7 +126,7 @@ export class RdbLoader {
    * the flush. Call only after end() succeeded.
    */
   commit(dbs: readonly Db[]): void {
-    for (let i = 0; i < dbs.length; i++) dbs[i].install(this.maps[i] ?? new Map(), this.expires[i] ?? new Map());
+    for (let i = 0; i < dbs.length; i++) dbs[i].install(this.maps[i] ?? new KeyMap(), this.expires[i] ?? new KeyMap());
   }
 
   /**

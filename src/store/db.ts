@@ -10,6 +10,7 @@
  * snapshot has read the map, the overlay is folded back in, a slice at a time. Only keys that change cost extra
  * memory or work, and nothing is ever moved or rehashed wholesale.
  */
+import { KeyMap } from './keymap';
 import type { Bytes } from '../protocol/bytes';
 import { FrozenView, type FrozenViewOwner } from './frozen-view';
 import type { RedisValue } from './value';
@@ -39,7 +40,7 @@ function wakes(v: RedisValue): boolean {
 }
 
 export class Db implements FrozenViewOwner {
-  private main = new Map<Bytes, RedisValue>();
+  private main = new KeyMap<RedisValue>();
   /** changes made while frozen or not yet folded back (null when there are none) */
   private overlay: Overlay | null = null;
   /** overlay keys absent from main / tombstones of keys in main: size = main.size + added - deleted */
@@ -49,7 +50,7 @@ export class Db implements FrozenViewOwner {
   private frozen: FrozenView | null = null;
   private foldCursor: IterableIterator<Bytes> | null = null;
   /** absolute unix time in ms */
-  expires = new Map<Bytes, number>();
+  expires = new KeyMap<number>();
   /** average TTL estimate and other INFO keyspace figures */
   avgTtl = 0;
 
@@ -336,8 +337,8 @@ export class Db implements FrozenViewOwner {
       this.frozen.detached = true;
       this.frozen = null;
     }
-    this.main = new Map();
-    this.expires = new Map();
+    this.main = new KeyMap();
+    this.expires = new KeyMap();
     this.overlay = null;
     this.foldCursor = null;
     this.added = 0;
@@ -350,7 +351,7 @@ export class Db implements FrozenViewOwner {
    * Replaces the whole contents (RDB load, replication full sync): the old contents go as in flush(), the given maps
    * become the database. Lists and sorted sets may wake blocked clients.
    */
-  install(map: Map<Bytes, RedisValue>, expires: Map<Bytes, number>): void {
+  install(map: KeyMap<RedisValue>, expires: KeyMap<number>): void {
     this.flush();
     this.main = map;
     this.expires = expires;

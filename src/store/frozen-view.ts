@@ -3,6 +3,7 @@
  * database leaves untouched while the view is attached (changes go to the database's overlay), read with one cursor
  * that survives between slices.
  */
+import type { KeyMap } from './keymap';
 import type { Bytes } from '../protocol/bytes';
 import type { RedisValue } from './value';
 
@@ -24,9 +25,9 @@ export class FrozenView {
 
   constructor(
     /** the key map at start (not modified while the view is attached) */
-    readonly map: Map<Bytes, RedisValue>,
+    readonly map: KeyMap<RedisValue>,
     /** the TTL map that goes with `map` (live: changes are recorded in ttlAtStart first) */
-    public expires: Map<Bytes, number>,
+    public expires: KeyMap<number>,
     /** db index at start (SWAPDB may move the maps to another Db; keys are written under this index) */
     readonly originDb: number,
     public owner: FrozenViewOwner,
