@@ -3,6 +3,7 @@
  * in a registry so other subsystems add theirs without editing this file (persistence: RELOAD, DIGEST,
  * DIGEST-VALUE). MEMORY and LATENCY are in memory.ts and latency.ts and listed here with DEBUG.
  */
+import { collectAfterBulkLoad } from '../server/gc';
 import { parseMemoryExact } from '../config/values';
 import { toRdbValue, encodingLimits } from '../persistence/convert';
 import { encodeDump } from '../persistence/rdb';
@@ -201,6 +202,9 @@ function quicklistFacts(c: Client, list: ListValue): string {
   return ` ql_nodes:${nodes} ql_avg_node:${avg.toFixed(2)} ql_listpack_max:${fill} ql_compressed:${compressed} ql_uncompressed_size:${total}`;
 }
 
+/** POPULATE of at least this many keys is a bulk load (see src/server/gc.ts) */
+const BULK_LOAD_KEYS = 100_000;
+
 registerDebugSubcommand('populate', {
   minArgs: 3,
   maxArgs: 5,
@@ -224,6 +228,7 @@ registerDebugSubcommand('populate', {
       c.db.add(key, val);
       c.db.touch(key);
     }
+    if (count >= BULK_LOAD_KEYS) collectAfterBulkLoad();
     c.ok();
   },
 });

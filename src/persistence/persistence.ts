@@ -5,6 +5,7 @@
  * every Redis rule that refers to "the RDB child" refers to the one snapshot job that may run at a time — whether it
  * writes a file (BGSAVE) or a replica's socket (startSnapshot). Design and log lines: docs/PERSISTENCE.md.
  */
+import { collectAfterBulkLoad } from '../server/gc';
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { memoryFigures } from '../commands/info';
 import { serverExtras } from '../commands/server-extras';
@@ -446,6 +447,7 @@ export class Persistence {
       return this.fatalLoad('Terminating server after rdb file reading failure.');
     }
     load.loader.commit(this.srv.dbs);
+    collectAfterBulkLoad();
     this.endLoading(res);
     log.notice(`DB loaded from disk: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
   }

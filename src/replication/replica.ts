@@ -8,6 +8,7 @@
  *
  * Log lines use Redis' wording (operators and tests grep for them).
  */
+import { collectAfterBulkLoad } from '../server/gc';
 import net from 'node:net';
 import { strerror } from '../config/values';
 import type { Bytes } from '../protocol/bytes';
@@ -405,6 +406,7 @@ export class ReplicaLink implements ReplicaSide {
     this.establish(sock, this.fullOffset, outcome.streamDb, this.prePsync);
     rs.history.adopt(this.fullReplid, this.fullOffset);
     this.ensureBacklog();
+    collectAfterBulkLoad();
     log.notice('MASTER <-> REPLICA sync: Finished with success');
     const m = this.master as MasterLink;
     // An EOF-framed payload: the master holds the stream back until this first ACK (spec §4.3).
