@@ -37,7 +37,8 @@ function specs(confDir: string, replicas: number): NodeSpec[] {
 function startNode(spec: NodeSpec, dataDir: string): ChildProcess {
   const dir = path.join(dataDir, String(spec.port));
   fs.mkdirSync(dir, { recursive: true });
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'tandem-server'), spec.conf], {
+  // the script itself (not `node script`): its shebang carries the server's V8 flags
+  const child = spawn(path.join(ROOT, 'bin', 'tandem-server'), [spec.conf], {
     cwd: dir,
     stdio: ['ignore', 'inherit', 'inherit'],
   });
