@@ -128,6 +128,55 @@ describe('HashValue copies and iteration', () => {
     }
   });
 
+  it('packs fields and values of every length class (1- and 2-byte prefixes) and agrees with a Map', () => {
+    const big = 1 << 20;
+    const h = new HashValue();
+    const ref = new Map<string, string>();
+    const lengths = [0, 1, 12, 13, 127, 128, 129, 300, 5000];
+    let r = 12345;
+    const rnd = () => {
+      r = (Math.imul(r, 1103515245) + 12345) >>> 0;
+      return r;
+    };
+    const str = (n: number) => Array.from({ length: n }, () => String.fromCharCode(rnd() & 0xff)).join('');
+    for (let i = 0; i < 400; i++) {
+      const f = `f${rnd() % 40}${str(lengths[rnd() % lengths.length] >> 4)}`.slice(0, 3 + (rnd() % 200));
+      const v = str(lengths[rnd() % lengths.length]);
+      if (rnd() % 4 === 0) expect(h.delete(f)).toBe(ref.delete(f));
+      else {
+        expect(h.set(f, v, big, big)).toBe(!ref.has(f));
+        ref.set(f, v);
+      }
+      expect(h.size).toBe(ref.size);
+    }
+    expect(h.encoding()).toBe('listpack');
+    for (const [f, v] of ref) expect(h.get(f)).toBe(v);
+    expect(new Map(h.entries())).toEqual(ref);
+    expect(h.has('absent')).toBe(false);
+  });
+
+  it("a field or value over the packed format's 32767 bytes goes to the hashtable whatever the config says", () => {
+    const h = make(['a', '1']);
+    h.set('long', 'x'.repeat(0x7fff), 1 << 20, 1 << 20);
+    expect(h.encoding()).toBe('listpack');
+    expect(h.get('long')).toBe('x'.repeat(0x7fff));
+    h.set('longer', 'y'.repeat(0x8000), 1 << 20, 1 << 20);
+    expect(h.encoding()).toBe('hashtable');
+    expect(h.pairs()).toEqual(['a', '1', 'long', 'x'.repeat(0x7fff), 'longer', 'y'.repeat(0x8000)]);
+  });
+
+  it('updating a field to a value of another length class keeps its slot and the neighbours intact', () => {
+    const h = make(['a', '1', 'b', '2', 'c', '3']);
+    h.set('b', 'z'.repeat(200), E, 1000);
+    expect(h.pairs()).toEqual(['a', '1', 'b', 'z'.repeat(200), 'c', '3']);
+    h.set('b', '', E, 1000);
+    expect(h.pairs()).toEqual(['a', '1', 'b', '', 'c', '3']);
+    h.delete('a');
+    h.delete('c');
+    expect(h.pairs()).toEqual(['b', '']);
+    expect(h.listpack()).toEqual(['b', '']);
+  });
+
   it('entries() yields pairs in listpack order', () => {
     expect([...make(['z', '1', 'a', '2']).entries()]).toEqual([
       ['z', '1'],

@@ -1,34 +1,71 @@
 /**
  * Hash value with Redis 7.0's two encodings.
  *
- * 'listpack': a flat array [f1, v1, f2, v2, ...] scanned linearly. New fields are appended, updates keep their slot
- * and deletions close the gap, which is exactly how a Redis listpack orders its entries, so HGETALL of a small hash
- * is byte-identical to Redis. Two pointers per pair and one array: far cheaper than a Map for the many tiny hashes
- * a typical dataset holds.
+ * 'listpack': the pairs packed into ONE binary string (f1, v1, f2, v2, ... each behind a 1- or 2-byte length, the
+ * format of list-pack.ts) and scanned linearly, as Redis scans its listpack. New fields are appended, updates keep
+ * their slot and deletions close the gap, exactly Redis' listpack order, so HGETALL of a small hash is byte-identical
+ * to Redis. Memory is the point: a 3-field hash as six JS strings plus an array cost ~380 bytes a key; packed it is
+ * one string. Strings are immutable, so every change builds a new one (O(size), bounded by the listpack limits,
+ * like Redis' own memmove) and clone() shares it.
  * 'hashtable': a Map<field, value>, entered once a limit is crossed (more than hash-max-listpack-entries pairs, or a
  * field/value longer than hash-max-listpack-value); like Redis, a hash never converts back.
  * The limits are passed in by callers (they live in the server config) so the value stays a pure data structure.
  */
 import type { Bytes } from '../../protocol/bytes';
+import { packItems, packedAt, unpackItems } from './list-pack';
 import { KeySampler, WALK_LIMIT, walkPick } from './sampler';
 
-/**
- * Up to this many slots the listpack array is re-allocated at its exact size on growth: V8 grows arrays with ~16
- * spare slots, which would more than double the footprint of the many tiny hashes (about 130 bytes each).
- */
-const EXACT_SLOTS = 64;
+/** The packed form's 2-byte length prefix holds 15 bits: a longer field or value always goes to the hashtable. */
+const PACKED_MAX_ITEM = 0x7fff;
+
+// Result of find(): module-level so lookups allocate nothing.
+/** offset of the found field's value length prefix */
+let foundAt = 0;
+/** offset of the found value's first byte, and its length */
+let valueStart = 0;
+let valueLen = 0;
+
+/** Scans packed pairs for `field`; sets foundAt/valueStart/valueLen and returns the pair index, or -1. */
+function find(p: string, pairs: number, field: Bytes): number {
+  const fl = field.length;
+  let pos = 0;
+  for (let i = 0; i < pairs; i++) {
+    let l = p.charCodeAt(pos++);
+    if (l >= 0x80) l = (l & 0x7f) | (p.charCodeAt(pos++) << 7);
+    const match = l === fl && p.startsWith(field, pos);
+    pos += l;
+    const at = pos;
+    l = p.charCodeAt(pos++);
+    if (l >= 0x80) l = (l & 0x7f) | (p.charCodeAt(pos++) << 7);
+    if (match) {
+      foundAt = at;
+      valueStart = pos;
+      valueLen = l;
+      return i;
+    }
+    pos += l;
+  }
+  return -1;
+}
 
 export class HashValue {
   readonly type = 'hash' as const;
-  /** listpack form, or null once converted */
-  private lp: Bytes[] | null;
+  /** listpack form (packed pairs), or null once converted */
+  private lp: string | null;
+  /** pairs in the listpack form */
+  private n = 0;
   private ht: Map<Bytes, Bytes> | null = null;
   /** random-access helper for big hashtables (HRANDFIELD), built lazily */
   private sampler: KeySampler | null = null;
 
   /** `pairs` (flat field/value list) is adopted as the listpack, so it must hold distinct fields. */
-  constructor(pairs?: Bytes[]) {
-    this.lp = pairs ?? [];
+  constructor(pairs?: readonly Bytes[]) {
+    if (pairs === undefined || pairs.length === 0) {
+      this.lp = '';
+      return;
+    }
+    this.lp = packItems(pairs);
+    this.n = pairs.length >> 1;
   }
 
   /**
@@ -48,16 +85,16 @@ export class HashValue {
   }
 
   get size(): number {
-    return this.lp !== null ? this.lp.length >> 1 : (this.ht as Map<Bytes, Bytes>).size;
+    return this.lp !== null ? this.n : (this.ht as Map<Bytes, Bytes>).size;
   }
 
   get isListpack(): boolean {
     return this.lp !== null;
   }
 
-  /** The listpack array (read-only view: fields at even indexes), or null for a hashtable. */
+  /** The listpack pairs as a new flat array (fields at even indexes), or null for a hashtable. */
   listpack(): readonly Bytes[] | null {
-    return this.lp;
+    return this.lp === null ? null : unpackItems(this.lp, this.n * 2);
   }
 
   /** The hashtable (read-only view), or null for a listpack. */
@@ -65,20 +102,15 @@ export class HashValue {
     return this.ht;
   }
 
-  private indexOf(field: Bytes): number {
-    const lp = this.lp as Bytes[];
-    for (let i = 0; i < lp.length; i += 2) if (lp[i] === field) return i;
-    return -1;
-  }
-
   get(field: Bytes): Bytes | undefined {
-    if (this.lp === null) return (this.ht as Map<Bytes, Bytes>).get(field);
-    const i = this.indexOf(field);
-    return i < 0 ? undefined : this.lp[i + 1];
+    const p = this.lp;
+    if (p === null) return (this.ht as Map<Bytes, Bytes>).get(field);
+    return find(p, this.n, field) < 0 ? undefined : p.slice(valueStart, valueStart + valueLen);
   }
 
   has(field: Bytes): boolean {
-    return this.lp === null ? (this.ht as Map<Bytes, Bytes>).has(field) : this.indexOf(field) >= 0;
+    const p = this.lp;
+    return p === null ? (this.ht as Map<Bytes, Bytes>).has(field) : find(p, this.n, field) >= 0;
   }
 
   /**
@@ -86,20 +118,20 @@ export class HashValue {
    * hash first, and growing past maxEntries converts it after the insertion (the order Redis applies them).
    */
   set(field: Bytes, value: Bytes, maxEntries: number, maxValue: number): boolean {
-    let lp = this.lp;
-    if (lp !== null && (field.length > maxValue || value.length > maxValue)) {
+    let p = this.lp;
+    const limit = Math.min(maxValue, PACKED_MAX_ITEM);
+    if (p !== null && (field.length > limit || value.length > limit)) {
       this.convert();
-      lp = null;
+      p = null;
     }
-    if (lp !== null) {
-      const i = this.indexOf(field);
-      if (i >= 0) {
-        lp[i + 1] = value;
+    if (p !== null) {
+      if (find(p, this.n, field) >= 0) {
+        this.lp = [p.slice(0, foundAt), prefix(value.length), value, p.slice(valueStart + valueLen)].join('');
         return false;
       }
-      lp.push(field, value);
-      if (lp.length >> 1 > maxEntries) this.convert();
-      else if (lp.length <= EXACT_SLOTS) this.lp = lp.slice();
+      this.lp = [p, prefix(field.length), field, prefix(value.length), value].join('');
+      this.n++;
+      if (this.n > maxEntries) this.convert();
       return true;
     }
     const ht = this.ht as Map<Bytes, Bytes>;
@@ -112,29 +144,32 @@ export class HashValue {
 
   /** Removes a field; returns whether it existed. */
   delete(field: Bytes): boolean {
-    const lp = this.lp;
-    if (lp === null) return (this.ht as Map<Bytes, Bytes>).delete(field);
-    const i = this.indexOf(field);
-    if (i < 0) return false;
-    lp.copyWithin(i, i + 2);
-    lp.length -= 2;
+    const p = this.lp;
+    if (p === null) return (this.ht as Map<Bytes, Bytes>).delete(field);
+    if (find(p, this.n, field) < 0) return false;
+    const fieldAt = foundAt - field.length - (field.length < 0x80 ? 1 : 2);
+    // join builds a flat string; `+` could leave a rope holding both halves
+    this.lp = [p.slice(0, fieldAt), p.slice(valueStart + valueLen)].join('');
+    this.n--;
     return true;
   }
 
   /** Switches to the hashtable encoding (no-op if already there). */
   convert(): void {
-    const lp = this.lp;
-    if (lp === null) return;
+    const p = this.lp;
+    if (p === null) return;
+    const items = unpackItems(p, this.n * 2);
     const ht = new Map<Bytes, Bytes>();
-    for (let i = 0; i < lp.length; i += 2) ht.set(lp[i], lp[i + 1]);
+    for (let i = 0; i < items.length; i += 2) ht.set(items[i], items[i + 1]);
     this.ht = ht;
     this.lp = null;
+    this.n = 0;
   }
 
   /** A uniformly chosen field (see sampler.ts for the strategy on big tables). The hash must not be empty. */
   randomField(): Bytes {
-    const lp = this.lp;
-    if (lp !== null) return lp[Math.floor(Math.random() * (lp.length >> 1)) << 1];
+    const p = this.lp;
+    if (p !== null) return packedAt(p, Math.floor(Math.random() * this.n) << 1);
     const ht = this.ht as Map<Bytes, Bytes>;
     if (ht.size <= WALK_LIMIT) {
       this.sampler = null;
@@ -146,28 +181,40 @@ export class HashValue {
 
   /** Every pair in iteration order (listpack: insertion order). For RDB save, DEBUG DIGEST, COPY. */
   *entries(): IterableIterator<[Bytes, Bytes]> {
-    const lp = this.lp;
-    if (lp === null) {
+    const p = this.lp;
+    if (p === null) {
       yield* (this.ht as Map<Bytes, Bytes>).entries();
       return;
     }
-    for (let i = 0; i < lp.length; i += 2) yield [lp[i], lp[i + 1]];
+    const items = unpackItems(p, this.n * 2);
+    for (let i = 0; i < items.length; i += 2) yield [items[i], items[i + 1]];
   }
 
   /** Flat [field, value, ...] copy in iteration order. */
   pairs(): Bytes[] {
-    if (this.lp !== null) return this.lp.slice();
+    if (this.lp !== null) return unpackItems(this.lp, this.n * 2);
     const out: Bytes[] = [];
     for (const [f, v] of this.ht as Map<Bytes, Bytes>) out.push(f, v);
     return out;
   }
 
-  /** Independent copy with the same encoding (COPY, snapshots). */
+  /** Independent copy with the same encoding (COPY, snapshots): a listpack's string is immutable and shared. */
   clone(): HashValue {
-    if (this.lp !== null) return new HashValue(this.lp.slice());
     const h = new HashValue();
+    if (this.lp !== null) {
+      h.lp = this.lp;
+      h.n = this.n;
+      return h;
+    }
     h.lp = null;
     h.ht = new Map(this.ht as Map<Bytes, Bytes>);
     return h;
   }
 }
+
+/** The length prefix of the packed format (list-pack.ts). */
+function prefix(l: number): string {
+  return l < 0x80 ? PREFIXES[l] : String.fromCharCode(0x80 | (l & 0x7f), l >> 7);
+}
+
+const PREFIXES: string[] = Array.from({ length: 0x80 }, (_, i) => String.fromCharCode(i));
