@@ -20,6 +20,11 @@ export const NODE_MAX_BYTES = 8192;
 export const NODE_MAX_COUNT = 512;
 /** nodes kept unpacked at each end */
 const HOT = 2;
+/**
+ * Up to this many elements a node's array is re-allocated at its exact size after a push: V8 grows arrays with ~16
+ * spare slots, which more than doubled the footprint of the many tiny lists (a 3-element list cost ~650 bytes).
+ */
+const EXACT_ITEMS = 16;
 
 /** Bytes an element occupies in a packed node: its length prefix plus its bytes. */
 function cost(s: Bytes): number {
@@ -119,10 +124,13 @@ export class ListValue {
     let t = nodes[nodes.length - 1];
     if (t === undefined || !t.fits(c)) {
       t = new Node([], '', 0, 0);
-      nodes.push(t);
-      this.cool(nodes.length - 1 - HOT);
+      if (nodes.length === 0) this.nodes = [t];
+      else nodes.push(t);
+      this.cool(this.nodes.length - 1 - HOT);
     }
-    t.open().push(v);
+    const items = t.open();
+    items.push(v);
+    if (items.length <= EXACT_ITEMS) t.items = items.slice();
     t.count++;
     t.bytes += c;
     this.len++;
@@ -134,10 +142,13 @@ export class ListValue {
     let h = nodes[0];
     if (h === undefined || !h.fits(c)) {
       h = new Node([], '', 0, 0);
-      nodes.unshift(h);
+      if (nodes.length === 0) this.nodes = [h];
+      else nodes.unshift(h);
       this.cool(HOT);
     }
-    h.open().unshift(v);
+    const items = h.open();
+    items.unshift(v);
+    if (items.length <= EXACT_ITEMS) h.items = items.slice();
     h.count++;
     h.bytes += c;
     this.len++;
