@@ -179,11 +179,16 @@ function zrandmemberCount(c: Client, l: number, withScores: boolean): void {
   const out = c.out;
   const nested = withScores && out.resp === 3;
   const size = z.size;
+  // random access into the packed listpack form: unpacked once for several draws
+  let lp: { eles: Bytes[]; scores: number[] } | null = null;
   const emit = (rank: number) => {
     if (nested) out.arrayLen(2);
-    if (z.sl === null) {
-      out.bulk(z.lpEle[rank]);
-      if (withScores) replyScore(out, z.lpScore[rank]);
+    if (lp !== null) {
+      out.bulk(lp.eles[rank]);
+      if (withScores) replyScore(out, lp.scores[rank]);
+    } else if (z.sl === null) {
+      out.bulk(z.memberAt(rank));
+      if (withScores) replyScore(out, z.scoreAt(rank));
     } else {
       const node = z.sl.byRank(rank + 1)!;
       out.bulk(node.ele);
@@ -193,6 +198,7 @@ function zrandmemberCount(c: Client, l: number, withScores: boolean): void {
   // Negative count: independent draws, repetitions allowed.
   if (l < 0 || l === 1) {
     const count = l < 0 ? -l : 1;
+    if (count > 1) lp = z.unpack();
     out.arrayLen(withScores && !nested ? count * 2 : count);
     for (let k = 0; k < count; k++) emit(Math.floor(Math.random() * size));
     return;
