@@ -12,7 +12,7 @@
  * The limits are passed in by callers (they live in the server config) so the value stays a pure data structure.
  */
 import type { Bytes } from '../../protocol/bytes';
-import { packItems, packedAt, unpackItems } from './list-pack';
+import { cut, ownSlice, packItems, packedAt, unpackItems } from './list-pack';
 import { KeySampler, WALK_LIMIT, walkPick } from './sampler';
 
 /** The packed form's 2-byte length prefix holds 15 bits: a longer field or value always goes to the hashtable. */
@@ -148,8 +148,8 @@ export class HashValue {
     if (p === null) return (this.ht as Map<Bytes, Bytes>).delete(field);
     if (find(p, this.n, field) < 0) return false;
     const fieldAt = foundAt - field.length - (field.length < 0x80 ? 1 : 2);
-    // join builds a flat string; `+` could leave a rope holding both halves
-    this.lp = [p.slice(0, fieldAt), p.slice(valueStart + valueLen)].join('');
+    // a flat copy: a plain slice (or a join with one empty side) would be a view pinning the old string
+    this.lp = cut(p, fieldAt, valueStart + valueLen);
     this.n--;
     return true;
   }
@@ -158,9 +158,19 @@ export class HashValue {
   convert(): void {
     const p = this.lp;
     if (p === null) return;
-    const items = unpackItems(p, this.n * 2);
+    // own copies: the table keeps its fields and values, and views would keep the whole packed string alive
     const ht = new Map<Bytes, Bytes>();
-    for (let i = 0; i < items.length; i += 2) ht.set(items[i], items[i + 1]);
+    let pos = 0;
+    const next = (): Bytes => {
+      let l = p.charCodeAt(pos++);
+      if (l >= 0x80) l = (l & 0x7f) | (p.charCodeAt(pos++) << 7);
+      pos += l;
+      return ownSlice(p, pos - l, pos);
+    };
+    for (let i = 0; i < this.n; i++) {
+      const f = next();
+      ht.set(f, next());
+    }
     this.ht = ht;
     this.lp = null;
     this.n = 0;

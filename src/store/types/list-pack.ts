@@ -95,3 +95,20 @@ export function packedOffsets(p: string, n: number): number[] {
   }
   return s;
 }
+
+/** V8 makes a slice of this many chars or more a view that keeps its whole parent string alive. */
+const MIN_SLICE_VIEW = 13;
+
+/** A flat copy of p[a, b): a longer plain slice would be a view pinning all of p. */
+export function ownSlice(p: string, a: number, b: number): string {
+  if (b - a < MIN_SLICE_VIEW) return p.slice(a, b);
+  // join copies its parts into one new flat string once there are two non-empty ones
+  return [p.slice(a, a + 1), p.slice(a + 1, b)].join('');
+}
+
+/** p without [a, b), as a flat string. */
+export function cut(p: string, a: number, b: number): string {
+  if (a === 0) return ownSlice(p, b, p.length);
+  if (b === p.length) return ownSlice(p, 0, a);
+  return [p.slice(0, a), p.slice(b)].join('');
+}

@@ -5,12 +5,13 @@
  * scans are what Redis does too.
  */
 import type { Bytes } from '../../protocol/bytes';
+import { cut, ownSlice } from './list-pack';
 import { LEX_VALUE, type LexRange } from './skiplist';
+
+export { cut, ownSlice };
 
 /** The 2-byte length prefix holds 15 bits: a longer member always goes to the skiplist. */
 export const PACKED_MAX_ITEM = 0x7fff;
-/** V8 makes a slice of this many chars or more a view that keeps its whole parent string alive. */
-const MIN_SLICE_VIEW = 13;
 
 const ONE_CHAR: string[] = Array.from({ length: 0x80 }, (_, i) => String.fromCharCode(i));
 
@@ -166,20 +167,6 @@ export function insertPos(p: string, score: number, member: Bytes, skipA: number
     pos += scoreLen(p.charCodeAt(pos));
   }
   return end;
-}
-
-/** A flat copy of p[a, b): a longer plain slice would be a view pinning all of p. */
-export function ownSlice(p: string, a: number, b: number): string {
-  if (b - a < MIN_SLICE_VIEW) return p.slice(a, b);
-  // join copies its parts into one new flat string once there are two non-empty ones
-  return [p.slice(a, a + 1), p.slice(a + 1, b)].join('');
-}
-
-/** p without [a, b), as a flat string. */
-export function cut(p: string, a: number, b: number): string {
-  if (a === 0) return ownSlice(p, b, p.length);
-  if (b === p.length) return ownSlice(p, 0, a);
-  return [p.slice(0, a), p.slice(b)].join('');
 }
 
 /** Packs count sorted entries. */
