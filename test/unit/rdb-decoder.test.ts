@@ -60,7 +60,11 @@ function rdbError(fn: () => unknown): RdbError {
 }
 
 describe('RDB decoder: fixtures', () => {
-  it('the committed fixtures are the spec fixtures', () => {
+  // The spec folder sits beside a working checkout, not inside the repository: a bare clone elsewhere has no copy to
+  // compare with (the committed fixtures are still decoded by every test below).
+  const specPresent = fs.existsSync(SPEC_FIXTURES);
+  if (!specPresent) console.log(`spec fixtures not found at ${SPEC_FIXTURES}: comparison with them skipped`);
+  it.skipIf(!specPresent)('the committed fixtures are the spec fixtures', () => {
     expect(sample.equals(fs.readFileSync(path.join(SPEC_FIXTURES, 'sample-7.0.15.rdb')))).toBe(true);
     expect(minimal.equals(fs.readFileSync(path.join(SPEC_FIXTURES, 'minimal-v9-simple-types.rdb')))).toBe(true);
   });
