@@ -60,6 +60,14 @@ function auth(c: Client): void {
 }
 
 function hello(c: Client): void {
+  helloAs(c, 'standalone');
+}
+
+/**
+ * HELLO [protover [AUTH user pass] [SETNAME name]]. `mode` is what the reply reports: a server adds its role; a
+ * sentinel (mode "sentinel") has none.
+ */
+export function helloAs(c: Client, mode: 'standalone' | 'sentinel'): void {
   const argv = c.argv;
   let ver = c.resp as number;
   let i = 1;
@@ -97,7 +105,8 @@ function hello(c: Client): void {
   if (name !== null) c.name = name;
   c.resp = ver as 2 | 3;
   const out = c.out;
-  out.mapLen(7);
+  const withRole = mode === 'standalone';
+  out.mapLen(withRole ? 7 : 6);
   out.bulk('server');
   out.bulk('redis');
   out.bulk('version');
@@ -107,9 +116,11 @@ function hello(c: Client): void {
   out.bulk('id');
   out.int(c.id);
   out.bulk('mode');
-  out.bulk('standalone');
-  out.bulk('role');
-  out.bulk(c.srv.masterHost === null ? 'master' : 'replica');
+  out.bulk(mode);
+  if (withRole) {
+    out.bulk('role');
+    out.bulk(c.srv.masterHost === null ? 'master' : 'replica');
+  }
   out.bulk('modules');
   out.emptyArray();
 }

@@ -3,15 +3,13 @@
  * commands are the server's own; INFO, ROLE, HELLO and PUBLISH have sentinel versions; SENTINEL is the sentinel itself.
  * Anything else is an unknown command.
  */
-import { aclCommands, redact } from '../commands/acl';
+import { aclCommands } from '../commands/acl';
 import { type CommandSpec, cmd } from '../commands/command';
 import { commandCommands } from '../commands/command-docs';
-import { connectionCommands, validClientName } from '../commands/connection';
+import { connectionCommands, helloAs } from '../commands/connection';
 import { genInfo } from '../commands/info';
 import { pubsubCommands } from '../commands/pubsub';
 import { serverCommands } from '../commands/server';
-import { COMPAT_VERSION } from '../commands/version';
-import { parseLong } from '../protocol/numbers';
 import type { Client } from '../server/client';
 import { HELLO_CHANNEL, processHello } from './hello';
 import { sentinelOf } from './host';
@@ -99,63 +97,7 @@ function publish(c: Client): void {
 
 /** HELLO as the server's, reporting mode "sentinel" and no role. */
 function hello(c: Client): void {
-  const argv = c.argv;
-  let ver = c.resp as number;
-  let i = 1;
-  if (argv.length >= 2) {
-    const v = parseLong(argv[1]);
-    if (v === null) return c.error('ERR Protocol version is not an integer or out of range');
-    if (v < 2 || v > 3) return c.error('NOPROTO unsupported protocol version');
-    ver = v;
-    i = 2;
-  }
-  let name: string | null = null;
-  for (; i < argv.length; i++) {
-    const opt = argv[i].toLowerCase();
-    const more = argv.length - i - 1;
-    if (opt === 'auth' && more >= 2) {
-      const ok = checkAuth(c, argv[i + 1], argv[i + 2]);
-      redact(c, i + 1, i + 2);
-      if (!ok) return;
-      i += 2;
-    } else if (opt === 'setname' && more >= 1) {
-      name = argv[i + 1];
-      if (!validClientName(name)) {
-        return c.error('ERR Client names cannot contain spaces, newlines or special characters.');
-      }
-      i += 1;
-    } else {
-      return c.error(`ERR Syntax error in HELLO option '${argv[i]}'`);
-    }
-  }
-  if (!c.authenticated) {
-    return c.error(
-      'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
-    );
-  }
-  if (name !== null) c.name = name;
-  c.resp = ver as 2 | 3;
-  const out = c.out;
-  out.mapLen(6);
-  out.bulk('server');
-  out.bulk('redis');
-  out.bulk('version');
-  out.bulk(COMPAT_VERSION);
-  out.bulk('proto');
-  out.int(ver);
-  out.bulk('id');
-  out.int(c.id);
-  out.bulk('mode');
-  out.bulk('sentinel');
-  out.bulk('modules');
-  out.emptyArray();
-}
-
-/** HELLO ... AUTH <user> <pass>: the server's users (ACL), as for AUTH. */
-function checkAuth(c: Client, user: string, pass: string): boolean {
-  if (c.srv.acl.authenticate(c, user, pass)) return true;
-  c.error('WRONGPASS invalid username-password pair or user is disabled.');
-  return false;
+  helloAs(c, 'sentinel');
 }
 
 const clientSpec = borrowed(connectionCommands, 'client');
