@@ -3,6 +3,7 @@
  * Figures are always reported as ratios against Redis measured in the same run (these machines are noisy).
  */
 import { execFile } from 'node:child_process';
+import net from 'node:net';
 import os from 'node:os';
 import { promisify } from 'node:util';
 
@@ -136,5 +137,43 @@ export async function loadPipelined(port: number, count: number, gen: (i: number
     if (inFlight) await inFlight;
   } finally {
     p.close();
+  }
+}
+
+/** Pipelining connection for commands answered by one line (+OK, :n): resolves when all replies are in. */
+export class LineConn {
+  private waiting = 0;
+  private resolve: (() => void) | null = null;
+  private constructor(readonly sock: net.Socket) {
+    sock.setNoDelay(true);
+    sock.on('data', (d: Buffer) => {
+      for (let i = d.indexOf(10); i !== -1; i = d.indexOf(10, i + 1)) this.waiting--;
+      if (this.waiting <= 0 && this.resolve) {
+        const r = this.resolve;
+        this.resolve = null;
+        r();
+      }
+    });
+  }
+  static open(port: number): Promise<LineConn> {
+    return new Promise((resolve, reject) => {
+      const s = net.connect({ port, host: '127.0.0.1' }, () => resolve(new LineConn(s)));
+      s.once('error', reject);
+    });
+  }
+  batch(cmds: string[][]): Promise<void> {
+    this.waiting += cmds.length;
+    return new Promise((r) => {
+      this.resolve = r;
+      this.sock.write(cmds.map(resp).join(''), 'latin1');
+    });
+  }
+  /** Fire and forget (replies are counted and dropped). */
+  send(cmd: string[]): void {
+    this.waiting++;
+    this.sock.write(resp(cmd), 'latin1');
+  }
+  close(): void {
+    this.sock.destroy();
   }
 }

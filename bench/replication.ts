@@ -13,51 +13,7 @@
 import net from 'node:net';
 import { Command } from 'commander';
 import { type ServerHandle, startRedis, startTandem } from '../test/helpers/servers';
-import { fmtRatio, machine, mdTable, rssOf } from './lib';
-
-function resp(args: string[]): string {
-  let s = `*${args.length}\r\n`;
-  for (const a of args) s += `$${Buffer.byteLength(a, 'latin1')}\r\n${a}\r\n`;
-  return s;
-}
-
-/** Pipelining connection for commands answered by one line (+OK, :n): resolves when all replies are in. */
-class LineConn {
-  private waiting = 0;
-  private resolve: (() => void) | null = null;
-  private constructor(readonly sock: net.Socket) {
-    sock.setNoDelay(true);
-    sock.on('data', (d: Buffer) => {
-      for (let i = d.indexOf(10); i !== -1; i = d.indexOf(10, i + 1)) this.waiting--;
-      if (this.waiting <= 0 && this.resolve) {
-        const r = this.resolve;
-        this.resolve = null;
-        r();
-      }
-    });
-  }
-  static open(port: number): Promise<LineConn> {
-    return new Promise((resolve, reject) => {
-      const s = net.connect({ port, host: '127.0.0.1' }, () => resolve(new LineConn(s)));
-      s.once('error', reject);
-    });
-  }
-  batch(cmds: string[][]): Promise<void> {
-    this.waiting += cmds.length;
-    return new Promise((r) => {
-      this.resolve = r;
-      this.sock.write(cmds.map(resp).join(''), 'latin1');
-    });
-  }
-  /** Fire and forget (replies are counted and dropped). */
-  send(cmd: string[]): void {
-    this.waiting++;
-    this.sock.write(resp(cmd), 'latin1');
-  }
-  close(): void {
-    this.sock.destroy();
-  }
-}
+import { fmtRatio, LineConn, machine, mdTable, resp, rssOf } from './lib';
 
 /** One request, the reply as text (bulk/verbatim body, or the line after the type byte). */
 function call(port: number, ...args: string[]): Promise<string> {

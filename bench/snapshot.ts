@@ -14,51 +14,9 @@ import net from 'node:net';
 import path from 'node:path';
 import { Command } from 'commander';
 import { makeTempDir, type ServerHandle, startRedis, startTandem } from '../test/helpers/servers';
-import { fmtRatio, machine, mdTable, median, rssOf } from './lib';
+import { fmtRatio, LineConn, machine, mdTable, median, resp, rssOf } from './lib';
 
 const DEBUG = ['--enable-debug-command', 'yes'];
-
-function resp(args: string[]): string {
-  let s = `*${args.length}\r\n`;
-  for (const a of args) s += `$${Buffer.byteLength(a, 'latin1')}\r\n${a}\r\n`;
-  return s;
-}
-
-/** A raw pipelining connection for commands whose replies are single lines (+OK, :n, -ERR): counts them. */
-class LineConn {
-  private waiting = 0;
-  private resolve: (() => void) | null = null;
-  private constructor(readonly sock: net.Socket) {
-    sock.setNoDelay(true);
-    sock.on('data', (d: Buffer) => {
-      let n = 0;
-      for (let i = d.indexOf(10); i !== -1; i = d.indexOf(10, i + 1)) n++;
-      this.waiting -= n;
-      if (this.waiting <= 0 && this.resolve) {
-        const r = this.resolve;
-        this.resolve = null;
-        r();
-      }
-    });
-  }
-  static open(port: number): Promise<LineConn> {
-    return new Promise((resolve, reject) => {
-      const s = net.connect({ port, host: '127.0.0.1' }, () => resolve(new LineConn(s)));
-      s.once('error', reject);
-    });
-  }
-  /** Sends a batch of commands and waits for as many reply lines. */
-  batch(cmds: string[][]): Promise<void> {
-    this.waiting += cmds.length;
-    return new Promise((r) => {
-      this.resolve = r;
-      this.sock.write(cmds.map(resp).join(''), 'latin1');
-    });
-  }
-  close(): void {
-    this.sock.destroy();
-  }
-}
 
 function rng(seed: number) {
   let x = seed;
