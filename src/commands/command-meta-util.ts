@@ -4,6 +4,7 @@
  * entry's argument summary into COMMAND DOCS arguments.
  */
 import type { Bytes } from '../protocol/bytes';
+import { ACL_CATEGORIES } from '../server/acl-catalog';
 import { parseLong } from '../protocol/numbers';
 import type { CommandEntry, CommandFlag } from './command';
 import { COMMAND_META } from './command-meta';
@@ -33,30 +34,7 @@ const FLAG_ORDER: readonly CommandFlag[] = [
   'allow_busy',
 ];
 
-/** ACL categories in Redis' order, and the category a DOCS group implies (for commands Redis does not know). */
-const CATEGORY_ORDER = [
-  'keyspace',
-  'read',
-  'write',
-  'set',
-  'sortedset',
-  'list',
-  'hash',
-  'string',
-  'bitmap',
-  'hyperloglog',
-  'geo',
-  'stream',
-  'pubsub',
-  'admin',
-  'fast',
-  'slow',
-  'blocking',
-  'dangerous',
-  'connection',
-  'transaction',
-  'scripting',
-];
+/** The category a DOCS group implies (for commands Redis does not know); categories are listed in ACL_CATEGORIES' order. */
 const GROUP_CATEGORY: Record<string, string> = {
   generic: 'keyspace',
   keys: 'keyspace',
@@ -170,7 +148,7 @@ export function categoriesOf(e: CommandEntry): string[] {
   cats.add(f.has('fast') ? 'fast' : 'slow');
   const g = GROUP_CATEGORY[s.group];
   if (g) cats.add(g);
-  return CATEGORY_ORDER.filter((c) => cats.has(c));
+  return ACL_CATEGORIES.filter((c) => cats.has(c));
 }
 
 /** SET and BITFIELD declare variable key flags: the real ones depend on the arguments, as Redis computes them. */
