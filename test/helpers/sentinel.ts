@@ -5,11 +5,9 @@
  * `<pid>:X <date> <level> <event> <text>`), so tests can wait for `+switch-master` and friends without a
  * pub/sub connection of their own.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { plain, RespClient } from './resp-client';
-import { freePort, makeTempDir, redisAvailable } from './servers';
+import { type ChildProcess, execFileSync } from 'node:child_process';
+import { redisAvailable } from './servers';
+import { startSentinelProc, stopAllSentinelProcs } from './tandem-sentinel';
 
 let sentinelChecked: boolean | null = null;
 
@@ -114,23 +112,6 @@ export interface SentinelHandle {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-const live = new Set<SentinelHandle>();
-process.on('exit', () => {
-  for (const h of live) h.proc.kill('SIGKILL');
-});
-
-// `4482:X 25 Nov 2026 21:30:57.191 # +sdown master mymaster 127.0.0.1 27001`
-const EVENT_LINE = /^\d+:X (\d+ \w+ \d+ \d+:\d+:\d+\.\d+) [.\-*#] ([+-][a-z][\w-]*)(?: (.*))?$/;
-
-function parseEvents(out: string): SentinelEvent[] {
-  const events: SentinelEvent[] = [];
-  for (const line of out.split('\n')) {
-    const m = EVENT_LINE.exec(line);
-    if (m) events.push({ at: Date.parse(m[1]), type: m[2], text: m[3] ?? '' });
-  }
-  return events;
-}
-
 export function sentinelConf(port: number, dir: string, monitors: MonitorSpec[], extra: string[] = []): string {
   // verbose adds the role changes and link events that explain a failure
   const lines = [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, 'loglevel verbose'];
@@ -144,87 +125,11 @@ export function sentinelConf(port: number, dir: string, monitors: MonitorSpec[],
   return `${lines.join('\n')}\n`;
 }
 
-export async function startSentinel(monitors: MonitorSpec[], extra: string[] = []): Promise<SentinelHandle> {
-  const port = await freePort();
-  const dir = makeTempDir('sentinel-');
-  const confPath = path.join(dir, 'sentinel.conf');
-  fs.writeFileSync(confPath, sentinelConf(port, dir, monitors, extra));
-  const proc = spawn('redis-sentinel', [confPath], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const waiters: (() => void)[] = [];
-  const onData = (d: Buffer) => {
-    out += d.toString();
-    for (const w of waiters.splice(0)) w();
-  };
-  proc.stdout!.on('data', onData);
-  proc.stderr!.on('data', onData);
-  let exited = false;
-  const exitP = new Promise<void>((resolve) =>
-    proc.on('exit', () => {
-      exited = true;
-      live.delete(handle);
-      for (const w of waiters.splice(0)) w();
-      resolve();
-    }),
-  );
-  const handle: SentinelHandle = {
-    port,
-    dir,
-    confPath,
-    proc,
-    output: () => out,
-    events: () => parseEvents(out),
-    waitEvent(type, re, timeoutMs = 20_000) {
-      const find = () => parseEvents(out).find((e) => e.type === type && (!re || re.test(e.text)));
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          const i = waiters.indexOf(check);
-          if (i >= 0) waiters.splice(i, 1);
-          reject(new Error(`sentinel :${port}: no ${type} ${re ?? ''} within ${timeoutMs} ms; log:\n${out}`));
-        }, timeoutMs);
-        function check() {
-          const e = find();
-          if (e) {
-            clearTimeout(timer);
-            resolve(e);
-          } else if (exited) {
-            clearTimeout(timer);
-            reject(new Error(`sentinel :${port} exited; log:\n${out}`));
-          } else {
-            waiters.push(check);
-          }
-        }
-        check();
-      });
-    },
-    async cmd(...argv) {
-      const c = await RespClient.connect(port);
-      try {
-        return plain(await c.call(...argv));
-      } finally {
-        c.close();
-      }
-    },
-    async stop(signal = 'SIGKILL') {
-      if (exited) return;
-      proc.kill(signal);
-      await exitP;
-    },
-  };
-  live.add(handle);
-  // Ready once it has logged the monitor lines (it saved its config and opened its links by then).
-  const ready = monitors.length ? `+monitor master ${monitors[monitors.length - 1].name} ` : 'Sentinel ID is';
-  await until(
-    `sentinel :${port} to start`,
-    () => exited || out.includes(ready),
-    10_000,
-    20,
-    () => out,
-  );
-  if (exited) throw new Error(`redis-sentinel exited before ready:\n${out}`);
-  return handle;
+/** A real redis-sentinel (the implementation-neutral starter lives in tandem-sentinel.ts). */
+export function startSentinel(monitors: MonitorSpec[], extra: string[] = []): Promise<SentinelHandle> {
+  return startSentinelProc({ kind: 'redis', monitors, extra });
 }
 
-export async function stopAllSentinels(): Promise<void> {
-  await Promise.all([...live].map((h) => h.stop('SIGKILL')));
+export function stopAllSentinels(): Promise<void> {
+  return stopAllSentinelProcs();
 }
