@@ -6,6 +6,36 @@
  */
 import type { Bytes } from './bytes';
 
+/** Where the line read by the last successful scanLengthLine() ends (the byte after its CRLF). */
+export const lengthLine = { end: 0 };
+
+/**
+ * Fast path for a `*<n>\r\n` / `$<n>\r\n` header whose type byte is at buf[pos]: the value when the line is complete
+ * and in canonical form (string2ll rules: optional '-', no '+', no leading zeros, not "-0", at most 18 digits),
+ * with lengthLine.end set; null otherwise, for the caller's careful path (incomplete line, or an error to report).
+ * Digits are scanned in plain JS: cheaper than a native indexOf plus a slice per length line.
+ */
+export function scanLengthLine(buf: Buffer, pos: number): number | null {
+  const len = buf.length;
+  let i = pos + 1;
+  const neg = i < len && buf[i] === 0x2d;
+  if (neg) i++;
+  const start = i;
+  const stop = Math.min(len, start + 19);
+  let n = 0;
+  for (; i < stop; i++) {
+    const d = buf[i] - 48;
+    if (d < 0 || d > 9) break;
+    n = n * 10 + d;
+  }
+  const digits = i - start;
+  if (i + 1 < len && buf[i] === 0x0d && digits > 0 && digits <= 18 && !(buf[start] === 0x30 && (digits > 1 || neg))) {
+    lengthLine.end = i + 2;
+    return neg ? -n : n;
+  }
+  return null;
+}
+
 export class ProtocolError extends Error {}
 
 /** Longest inline line or length header accepted (Redis' PROTO_INLINE_MAX_SIZE). */
@@ -140,26 +170,10 @@ export class RespParser {
 
   /** Reads `*<n>\r\n` or `$<n>\r\n` at pos. Returns null when the line is incomplete. */
   private readHeaderNumber(kind: 'multibulk' | 'bulk'): number | null {
-    // Fast path, in plain JS: a native Buffer.indexOf call costs more than scanning the few digits of a length.
-    const buf = this.buf;
-    const len = buf.length;
-    let i = this.pos + 1;
-    const neg = i < len && buf[i] === 0x2d;
-    if (neg) i++;
-    const start = i;
-    const stop = Math.min(len, start + 19);
-    let n = 0;
-    for (; i < stop; i++) {
-      const d = buf[i] - 48;
-      if (d < 0 || d > 9) break;
-      n = n * 10 + d;
-    }
-    const digits = i - start;
-    // string2ll rules: optional '-', no '+', no leading zeros, not "-0", at most 18 digits (larger is invalid for any
-    // length we could accept anyway).
-    if (i + 1 < len && buf[i] === 0x0d && digits > 0 && digits <= 18 && !(buf[start] === 0x30 && (digits > 1 || neg))) {
-      this.pos = i + 2;
-      return neg ? -n : n;
+    const n = scanLengthLine(this.buf, this.pos);
+    if (n !== null) {
+      this.pos = lengthLine.end;
+      return n;
     }
     return this.readHeaderSlow(kind);
   }

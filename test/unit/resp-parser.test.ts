@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProtocolError, RespParser, splitArgs } from '../../src/protocol/resp-parser';
+import { lengthLine, ProtocolError, RespParser, scanLengthLine, splitArgs } from '../../src/protocol/resp-parser';
 
 function parser(authRequired = false, maxBulkLen = 512 * 1024 * 1024) {
   return new RespParser({ authRequired, maxBulkLen });
@@ -123,5 +123,34 @@ describe('splitArgs', () => {
     expect(splitArgs('""')).toEqual(['']);
     expect(splitArgs('"a"b')).toBeNull();
     expect(splitArgs("'a")).toBeNull();
+  });
+});
+
+describe('scanLengthLine (shared by the client parser and the master stream)', () => {
+  const scan = (s: string, pos = 0) => {
+    const n = scanLengthLine(Buffer.from(s, 'latin1'), pos);
+    return n === null ? null : [n, lengthLine.end];
+  };
+  it('reads canonical lengths and where their line ends', () => {
+    expect(scan('*3\r\n')).toEqual([3, 4]);
+    expect(scan('$0\r\n')).toEqual([0, 4]);
+    expect(scan('$-1\r\n')).toEqual([-1, 5]);
+    expect(scan('xx*12345\r\n$', 2)).toEqual([12345, 10]);
+    expect(scan('$123456789012345\r\n')).toEqual([123456789012345, 18]);
+  });
+  it('leaves incomplete and non-canonical lines to the careful path', () => {
+    for (const s of [
+      '*3',
+      '*3\r',
+      '*',
+      '*\r\n',
+      '*+3\r\n',
+      '*03\r\n',
+      '*-0\r\n',
+      '*3x\r\n',
+      `$${'1'.repeat(19)}\r\n`,
+    ]) {
+      expect(scan(s)).toBeNull();
+    }
   });
 });
