@@ -49,7 +49,8 @@ function find(p: string, pairs: number, field: Bytes): number {
 }
 
 export class HashValue {
-  readonly type = 'hash' as const;
+  /** on the prototype (set below the class), so that no instance pays a field for it */
+  declare readonly type: 'hash';
   /** listpack form (packed pairs), or null once converted */
   private lp: string | null;
   /** pairs in the listpack form */
@@ -228,3 +229,5 @@ function prefix(l: number): string {
 }
 
 const PREFIXES: string[] = Array.from({ length: 0x80 }, (_, i) => String.fromCharCode(i));
+
+Object.defineProperty(HashValue.prototype, 'type', { value: 'hash' });

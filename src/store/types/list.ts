@@ -83,7 +83,8 @@ let locNode = 0;
 let locOff = 0;
 
 export class ListValue {
-  readonly type = 'list' as const;
+  /** on the prototype (set below the class), so that no instance pays a field for it */
+  declare readonly type: 'list';
   private nodes: Node[] = [];
   private len = 0;
 
@@ -555,3 +556,5 @@ function splitNode(items: Bytes[], out: Node[]): Node[] {
   splitNode(items.slice(half), out);
   return out;
 }
+
+Object.defineProperty(ListValue.prototype, 'type', { value: 'list' });

@@ -45,7 +45,8 @@ function search(a: readonly IntMember[], k: IntMember): number {
 const EXACT_SLOTS = 64;
 
 export class SetValue {
-  readonly type = 'set' as const;
+  /** on the prototype (set below the class), so that no instance pays a field for it */
+  declare readonly type: 'set';
   /** intset form (sorted ascending), or null once converted */
   private ints: IntMember[] | null = [];
   private ht: Set<Bytes> | null = null;
@@ -201,3 +202,5 @@ export class SetValue {
     return s;
   }
 }
+
+Object.defineProperty(SetValue.prototype, 'type', { value: 'set' });
