@@ -66,7 +66,6 @@ class ShardIterator<T> implements IterableIterator<T> {
 
 const openKeys = (m: Map<Bytes, unknown>) => m.keys();
 const openEntries = (m: Map<Bytes, unknown>) => m.entries();
-const openValues = (m: Map<Bytes, unknown>) => m.values();
 
 export class KeyMap<V> {
   /** created on the first set(): the 15 unused databases of a typical server cost nothing */
@@ -108,17 +107,8 @@ export class KeyMap<V> {
     return true;
   }
 
-  clear(): void {
-    this.shards = null;
-    this.count = 0;
-  }
-
   keys(): IterableIterator<Bytes> {
     return new ShardIterator<Bytes>(this.shards, openKeys);
-  }
-
-  values(): IterableIterator<V> {
-    return new ShardIterator<V>(this.shards, openValues as (m: Map<Bytes, unknown>) => Iterator<V>);
   }
 
   entries(): IterableIterator<[Bytes, V]> {

@@ -12,11 +12,8 @@
  * The limits are passed in by callers (they live in the server config) so the value stays a pure data structure.
  */
 import type { Bytes } from '../../protocol/bytes';
-import { cut, ownSlice, packItems, packedAt, unpackItems } from './list-pack';
+import { cut, ownSlice, PACKED_MAX_ITEM, packItems, packedAt, prefix, unpackItems } from './list-pack';
 import { KeySampler, WALK_LIMIT, walkPick } from './sampler';
-
-/** The packed form's 2-byte length prefix holds 15 bits: a longer field or value always goes to the hashtable. */
-const PACKED_MAX_ITEM = 0x7fff;
 
 // Result of find(): module-level so lookups allocate nothing.
 /** offset of the found field's value length prefix */
@@ -222,12 +219,5 @@ export class HashValue {
     return h;
   }
 }
-
-/** The length prefix of the packed format (list-pack.ts). */
-function prefix(l: number): string {
-  return l < 0x80 ? PREFIXES[l] : String.fromCharCode(0x80 | (l & 0x7f), l >> 7);
-}
-
-const PREFIXES: string[] = Array.from({ length: 0x80 }, (_, i) => String.fromCharCode(i));
 
 Object.defineProperty(HashValue.prototype, 'type', { value: 'hash' });

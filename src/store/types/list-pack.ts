@@ -6,8 +6,16 @@
  */
 import type { Bytes } from '../../protocol/bytes';
 
-/** one-char strings for the common 1-byte prefixes, so packing allocates nothing for them */
-const PREFIX: string[] = Array.from({ length: 128 }, (_, i) => String.fromCharCode(i));
+/** one-char strings for the common 1-byte prefixes (and other small codes), so packing allocates nothing for them */
+export const ONE_CHAR: string[] = Array.from({ length: 0x80 }, (_, i) => String.fromCharCode(i));
+
+/** The 2-byte length prefix holds 15 bits: a longer item can never be packed. */
+export const PACKED_MAX_ITEM = 0x7fff;
+
+/** The length prefix of an item of `l` bytes. */
+export function prefix(l: number): string {
+  return l < 0x80 ? ONE_CHAR[l] : String.fromCharCode(0x80 | (l & 0x7f), l >> 7);
+}
 
 /** Packs elements into one flat string (Array#join builds a flat one-byte string, never a rope). */
 export function packItems(items: readonly Bytes[]): string {
@@ -16,7 +24,7 @@ export function packItems(items: readonly Bytes[]): string {
   for (let i = 0; i < n; i++) {
     const s = items[i];
     const l = s.length;
-    parts[2 * i] = l < 128 ? PREFIX[l] : String.fromCharCode(0x80 | (l & 0x7f), l >> 7);
+    parts[2 * i] = prefix(l);
     parts[2 * i + 1] = s;
   }
   return parts.join('');

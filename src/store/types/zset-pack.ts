@@ -5,15 +5,10 @@
  * scans are what Redis does too.
  */
 import type { Bytes } from '../../protocol/bytes';
-import { cut, ownSlice } from './list-pack';
+import { cut, ONE_CHAR, ownSlice, PACKED_MAX_ITEM, prefix } from './list-pack';
 import { LEX_VALUE, type LexRange } from './skiplist';
 
-export { cut, ownSlice };
-
-/** The 2-byte length prefix holds 15 bits: a longer member always goes to the skiplist. */
-export const PACKED_MAX_ITEM = 0x7fff;
-
-const ONE_CHAR: string[] = Array.from({ length: 0x80 }, (_, i) => String.fromCharCode(i));
+export { cut, ownSlice, PACKED_MAX_ITEM, prefix };
 
 // Score encodings. Integers 0..127 (the common small counters and ranks) take one byte, other 32-bit integers five,
 // anything else the eight bytes of the double itself, so every score comes back bit for bit.
@@ -52,10 +47,6 @@ export function decodeScore(p: string, pos: number): number {
 /** Bytes taken by the score whose first byte is t. */
 export function scoreLen(t: number): number {
   return t < 0x80 ? 1 : t === TAG_INT32 ? 5 : 9;
-}
-
-export function prefix(l: number): string {
-  return l < 0x80 ? ONE_CHAR[l] : String.fromCharCode(0x80 | (l & 0x7f), l >> 7);
 }
 
 /** Offset just past `count` entries starting at offset pos. */
