@@ -91,20 +91,27 @@ function allCaughtUp(primary: Primary, offset: number): boolean {
 }
 
 /**
- * Shutdown (not NOW): let replicas acknowledge the whole stream before exiting, writes paused meanwhile, bounded by
- * shutdown-timeout; then report the ones still lagging, in Redis' words.
+ * Shutdown (not NOW): let replicas acknowledge the whole stream before exiting, writes paused from then on, bounded
+ * by shutdown-timeout; then report the ones still lagging, in Redis' words. Resolves to the resumption of writes
+ * (for a shutdown that is refused later, e.g. by a failed save); an aborted wait resumes them itself.
  */
-export async function waitForReplicas(primary: Primary, timeoutMs: number, signal: AbortSignal): Promise<void> {
+export async function waitForReplicas(
+  primary: Primary,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<(() => void) | undefined> {
   const srv = primary.srv;
   const rs = replicationOf(srv);
-  if (primary.links.length === 0) return;
+  if (primary.links.length === 0) return undefined;
   const pause = writePause(primary);
+  let resume: (() => void) | undefined;
   if (!allCaughtUp(primary, rs.history.offset)) {
     // The GETACK goes out now, before the pause (which holds GETACKs back): sent after the wait it would move the
     // offset past what the replicas acknowledged, and every replica would be reported lagging by its 37 bytes.
     primary.requestAck();
     primary.sendGetackIfRequested();
     pause.pause('shutdown');
+    resume = () => pause.unpause('shutdown');
     log.notice('Waiting for replicas before shutting down.');
     const deadline = Date.now() + timeoutMs;
     try {
@@ -119,10 +126,14 @@ export async function waitForReplicas(primary: Primary, timeoutMs: number, signa
         const timer = setInterval(check, 10);
         signal.addEventListener('abort', check);
       });
-    } finally {
-      pause.unpause('shutdown');
+    } catch (err) {
+      resume();
+      throw err;
     }
-    if (signal.aborted) return;
+    if (signal.aborted) {
+      resume();
+      return undefined;
+    }
   }
   primary.flush();
   const offset = rs.history.offset;
@@ -138,4 +149,5 @@ export async function waitForReplicas(primary: Primary, timeoutMs: number, signa
   }
   const n = primary.links.length;
   log.notice(`${n - lagging} of ${n} replicas are synced when shutting down.`);
+  return resume;
 }

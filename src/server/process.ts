@@ -28,9 +28,11 @@ export class ShutdownRefused extends Error {}
 /**
  * Replication's wait for replicas to acknowledge the master offset before exiting. It resolves when they have (or
  * right away when there are none, which is also when it should not log), and must stop waiting when `signal` aborts
- * (SHUTDOWN ABORT) or after `timeoutMs`.
+ * (SHUTDOWN ABORT) or after `timeoutMs`. Writes it paused stay paused until the process exits, as in Redis: a write
+ * let through after the wait (a sentinel's hello PUBLISH) would leave every replica behind. It resolves to the
+ * function that resumes them, called only if the shutdown does not go ahead after all.
  */
-export type ReplicaWaiter = (srv: Server, timeoutMs: number, signal: AbortSignal) => Promise<void>;
+export type ReplicaWaiter = (srv: Server, timeoutMs: number, signal: AbortSignal) => Promise<(() => void) | undefined>;
 
 interface ProcessState {
   inFlight: Promise<boolean> | null;
@@ -98,7 +100,9 @@ async function runShutdown(srv: Server, st: ProcessState, req: ShutdownRequest):
   const extras = serverExtras(srv);
   extras.shutdown = req;
   log.warning('User requested shutdown...');
+  let resumeWrites: (() => void) | undefined;
   const cancel = (): false => {
+    resumeWrites?.();
     st.inFlight = null;
     st.bySignal = false;
     st.waiting = null;
@@ -113,7 +117,7 @@ async function runShutdown(srv: Server, st: ProcessState, req: ShutdownRequest):
     st.waiting = ctl;
     st.deadline = Date.now() + timeoutSec * 1000;
     try {
-      await st.waitForReplicas(srv, timeoutSec * 1000, ctl.signal);
+      resumeWrites = await st.waitForReplicas(srv, timeoutSec * 1000, ctl.signal);
     } catch (err) {
       if (!ctl.signal.aborted) log.warning(`Error waiting for replicas: ${(err as Error).message}`);
     }

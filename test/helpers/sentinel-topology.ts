@@ -147,7 +147,9 @@ export async function buildTopology(
             name: NAME,
             port: t.master.port,
             quorum: spec.quorum ?? 2,
-            downAfterMs: spec.downAfterMs ?? 1500,
+            // 2 s at least: a sentinel may reconnect to a new master only a second after its last attempt on the
+            // dead one, and the new master's ping clock starts at +switch-master (real Sentinel and ours alike).
+            downAfterMs: spec.downAfterMs ?? 2000,
             failoverTimeoutMs: o.failoverTimeoutMs ?? 10_000,
           },
         ],

@@ -458,7 +458,7 @@ describe('shutdown sequence (in-process, real listener)', () => {
     const seen: number[] = [];
     const waiter: ReplicaWaiter = (_s, timeoutMs, signal) => {
       seen.push(timeoutMs);
-      return new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+      return new Promise<undefined>((resolve) => signal.addEventListener('abort', () => resolve(undefined)));
     };
     setReplicaWaiter(srv, waiter);
     expect(abortShutdown(srv)).toBe(false);
@@ -476,6 +476,22 @@ describe('shutdown sequence (in-process, real listener)', () => {
     // NOW skips the wait entirely.
     expect(await shutdownServer(srv, { save: null, now: true, force: false })).toBe(true);
     expect(seen.length).toBe(1);
+    expect(exits).toEqual([0]);
+  });
+
+  it('writes the replica wait paused are resumed only when the shutdown is refused afterwards', async () => {
+    const { srv, exits } = await startInProcess([['shutdown-timeout', '5']]);
+    let resumed = 0;
+    setReplicaWaiter(srv, async () => () => resumed++);
+    let refuse = true;
+    srv.shutdownHooks.push(() => {
+      if (refuse) throw new ShutdownRefused('no');
+    });
+    expect(await shutdownServer(srv, { save: null, now: false, force: false })).toBe(false);
+    expect(resumed).toBe(1);
+    refuse = false;
+    expect(await shutdownServer(srv, { save: null, now: false, force: false })).toBe(true);
+    expect(resumed).toBe(1);
     expect(exits).toEqual([0]);
   });
 
