@@ -60,7 +60,7 @@ function keyCommands(i: number, r: () => number): string[][] {
   return out;
 }
 
-async function populate(port: number, keys: number): Promise<void> {
+export async function populate(port: number, keys: number): Promise<void> {
   const c = await LineConn.open(port);
   const r = rng(12345);
   let batch: string[][] = [];

@@ -85,8 +85,11 @@ export class RdbLoader {
       return true;
     }
     const map = this.maps[e.db];
-    if (map.has(e.key)) throw new RdbError(-1, `RDB has duplicated key '${e.key}' in DB ${e.db}`);
+    // One lookup per key, not has() then set(): a size that did not grow means a duplicate (the staged maps are
+    // thrown away with the error, so the overwrite never shows).
+    const before = map.size;
     map.set(e.key, fromRdbValue(e.value, this.opts.limits));
+    if (map.size === before) throw new RdbError(-1, `RDB has duplicated key '${e.key}' in DB ${e.db}`);
     if (e.expireMs !== -1) this.expires[e.db].set(e.key, e.expireMs);
     this.keys++;
     return false;

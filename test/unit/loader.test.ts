@@ -50,6 +50,20 @@ describe('RdbLoader', () => {
     expect(dbs[0].size).toBe(2);
   });
 
+  it('refuses a key that appears twice in one database (as Redis does), not in two', () => {
+    const chunks: Buffer[] = [];
+    const enc = new RdbEncoder((c) => chunks.push(Buffer.from(c)), { ...limits });
+    enc.begin({});
+    enc.selectDb(0, 2, 0);
+    enc.entry('k', 'one');
+    enc.selectDb(1, 2, 0);
+    enc.entry('k', 'other db');
+    enc.entry('k', 'two');
+    enc.end();
+    const loader = new RdbLoader({ limits, databases: 3, dropExpired: true });
+    expect(() => loader.push(Buffer.concat(chunks))).toThrow("RDB has duplicated key 'k' in DB 1");
+  });
+
   it('keeps expired keys for replicas', () => {
     const loader = new RdbLoader({ limits, databases: 3, dropExpired: false });
     loader.push(image());
