@@ -591,10 +591,10 @@ describe('FAILOVER checks and timeouts', () => {
 });
 
 describe('shutdown', () => {
-  it('waits for replicas to acknowledge the whole stream (bounded by shutdown-timeout), then reports the laggards', async () => {
-    const { srv, c } = await master(['--shutdown-timeout', '1']);
+  /** A scripted replica, fully synced, that has read one SET (with its SELECT) but acknowledged none of it. */
+  async function syncedReplicaAfterOneWrite(srv: ServerHandle, c: RespClient, port: number): Promise<FakeReplica> {
     const r = await replica(srv.port);
-    await r.handshake(7030);
+    await r.handshake(port);
     r.send('PSYNC', '?', '-1');
     await r.lineSkippingKeepalives();
     await r.payload();
@@ -602,6 +602,12 @@ describe('shutdown', () => {
     await c.cmd('SET', 'k', 'v');
     await r.commandSkippingPings();
     await r.commandSkippingPings();
+    return r;
+  }
+
+  it('waits for replicas to acknowledge the whole stream (bounded by shutdown-timeout), then reports the laggards', async () => {
+    const { srv, c } = await master(['--shutdown-timeout', '1']);
+    const r = await syncedReplicaAfterOneWrite(srv, c, 7030);
     const t0 = Date.now();
     void c.cmd('SHUTDOWN', 'NOSAVE').catch(() => {});
     // the master asks for an ACK; this replica never answers
@@ -618,15 +624,7 @@ describe('shutdown', () => {
     // No replica PING during the test: one between the ACK and SHUTDOWN would put the replica behind by its bytes
     // (this fake replica never answers the GETACK that follows), and the shutdown would wait its full timeout.
     const { srv, c } = await master(['--shutdown-timeout', '10', '--repl-ping-replica-period', '3600']);
-    const r = await replica(srv.port);
-    await r.handshake(7031);
-    r.send('PSYNC', '?', '-1');
-    await r.lineSkippingKeepalives();
-    await r.payload();
-    r.send('REPLCONF', 'ACK', '0');
-    await c.cmd('SET', 'k', 'v');
-    await r.commandSkippingPings();
-    await r.commandSkippingPings();
+    const r = await syncedReplicaAfterOneWrite(srv, c, 7031);
     r.send('REPLCONF', 'ACK', String(r.streamBytes));
     await until(
       'the ACK',
@@ -641,15 +639,7 @@ describe('shutdown', () => {
 
   it('keeps writes paused after the replicas caught up: a write held during the wait never runs', async () => {
     const { srv, c } = await master(['--shutdown-timeout', '10', '--repl-ping-replica-period', '3600']);
-    const r = await replica(srv.port);
-    await r.handshake(7032);
-    r.send('PSYNC', '?', '-1');
-    await r.lineSkippingKeepalives();
-    await r.payload();
-    r.send('REPLCONF', 'ACK', '0');
-    await c.cmd('SET', 'k', 'v');
-    await r.commandSkippingPings();
-    await r.commandSkippingPings();
+    const r = await syncedReplicaAfterOneWrite(srv, c, 7032);
     void c.cmd('SHUTDOWN', 'NOSAVE').catch(() => {});
     expect((await r.commandSkippingPings()).argv).toEqual(['REPLCONF', 'GETACK', '*']);
     // A sentinel's hello arriving while the master waits is held by the pause...
