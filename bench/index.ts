@@ -154,7 +154,7 @@ async function main(): Promise<number> {
         }
         case 'replication': {
           // the lag target is stated at 50k writes/s, so that is the rate measured
-          const params = { keys, rate: TARGETS.lagRate, seconds: lagSeconds, load: 0, pingMs: 2 };
+          const params = { keys, rate: TARGETS.lagRate, seconds: lagSeconds, warmupSeconds: 1, load: 0, pingMs: 2 };
           const figures = await replicationBench(params);
           results.replication = { meta: meta(), params, data: { keys, rate: params.rate, figures } };
           console.log(replicationTable(figures, keys));

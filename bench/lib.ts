@@ -170,8 +170,12 @@ export class LineConn {
   }
   /** Fire and forget (replies are counted and dropped). */
   send(cmd: string[]): void {
-    this.waiting++;
-    this.sock.write(resp(cmd), 'latin1');
+    this.sendMany([cmd]);
+  }
+  /** Several commands in one socket write, fire and forget. */
+  sendMany(cmds: string[][]): void {
+    this.waiting += cmds.length;
+    this.sock.write(cmds.map(resp).join(''), 'latin1');
   }
   close(): void {
     this.sock.destroy();

@@ -77,6 +77,8 @@ export function formatDouble(d: number): string {
   if (d === Number.NEGATIVE_INFINITY) return '-inf';
   if (Number.isNaN(d)) return 'nan';
   if (d === 0) return Object.is(d, -0) ? '-0' : '0';
+  // Safe integers (counters, timestamps as scores): %.17g prints all their digits, exactly what String() prints.
+  if (Number.isSafeInteger(d)) return String(d);
   // toExponential(16) gives exactly the 17 significant digits %.17g rounds to, plus the decimal exponent.
   const [mant, e] = d.toExponential(16).split('e');
   const expo = Number(e);

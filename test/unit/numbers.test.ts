@@ -44,4 +44,13 @@ describe('formatDouble (%.17g)', () => {
     [0, '0'],
   ];
   for (const [d, s] of cases) it(`${d} -> ${s}`, () => expect(formatDouble(d)).toBe(s));
+
+  it('integers as Redis prints them, through the safe-integer fast path and, past 2^53, the general one', () => {
+    expect(formatDouble(42)).toBe('42');
+    expect(formatDouble(-7)).toBe('-7');
+    expect(formatDouble(1700000000000)).toBe('1700000000000');
+    expect(formatDouble(2 ** 53 - 1)).toBe('9007199254740991');
+    expect(formatDouble(2 ** 53 + 2)).toBe('9007199254740994');
+    expect(formatDouble(2 ** 60)).toBe('1.152921504606847e+18');
+  });
 });
