@@ -236,10 +236,12 @@ describe('save points and failures', () => {
 
   it('a failed background save: status err, MISCONF for writes and PING, old dump intact, retry after 5 s', async () => {
     const dir = makeTempDir('tandem-persist-');
-    const a = await tandem(dir, ['--save', '1 1']);
+    // The save point is set after the first SAVE: a slow start could otherwise let it fire between SET and SAVE.
+    const a = await tandem(dir, ['--save', '']);
     const c = await a.client();
     await c.cmd('SET', 'old', 'data');
     expect(await c.cmd('SAVE')).toBe('OK');
+    await c.cmd('CONFIG', 'SET', 'save', '1 1');
     const oldDump = fs.readFileSync(path.join(dir, 'dump.rdb'));
     const pid = (await info(c, 'server')).process_id;
     // The temp file cannot be created: a directory has its name (works even as root).
@@ -270,6 +272,8 @@ describe('save points and failures', () => {
     const t0 = Date.now();
     await waitFor(() => attempts() >= 2, 9000, 'second attempt');
     expect(Date.now() - t0).toBeGreaterThan(2500);
+    // That attempt fails too (the directory is still there); until it has, SAVE would find it in progress.
+    await waitFor(() => (a.output().match(/Background saving error/g) ?? []).length >= 2, 5000, 'second failure');
     // Fixed disk: a successful SAVE clears the error.
     fs.rmdirSync(path.join(dir, `temp-${pid}.rdb`));
     expect(await c.cmd('SAVE')).toBe('OK');
