@@ -85,7 +85,25 @@ export interface StartOptions {
   noWait?: boolean;
 }
 
+/** The process could not bind the port it was given (it exited saying so before it was ready). */
+export const lostPortRace = (err: unknown) => /Address already in use/.test(String((err as Error)?.message ?? err));
+
+/**
+ * Starts a server. A port picked by freePort() is only free until someone binds it: another test's server, or any
+ * outgoing connection's ephemeral port, can take it first. Such a start is retried on a new port (a fixed port is
+ * the caller's to manage).
+ */
 async function start(kind: 'tandem' | 'redis', opts: StartOptions = {}): Promise<ServerHandle> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(kind, opts);
+    } catch (err) {
+      if (opts.port !== undefined || attempt >= 3 || !lostPortRace(err)) throw err;
+    }
+  }
+}
+
+async function startOnce(kind: 'tandem' | 'redis', opts: StartOptions): Promise<ServerHandle> {
   const port = opts.port ?? (await freePort());
   const dir = opts.dir ?? makeTempDir(`${kind}-`);
   const args: string[] = [];

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { plain, RespClient } from './resp-client';
 import { type MonitorSpec, type SentinelEvent, sentinelConf, until } from './sentinel';
-import { freePort, makeTempDir, ROOT } from './servers';
+import { freePort, lostPortRace, makeTempDir, ROOT } from './servers';
 
 export const TANDEM_SENTINEL_BIN = path.join(ROOT, 'bin', 'tandem-sentinel');
 
@@ -59,6 +59,17 @@ export interface SentinelStart {
 
 /** Spawns a sentinel and resolves once it announced its masters (config saved, links opening). */
 export async function startSentinelProc(o: SentinelStart): Promise<SentinelProc> {
+  // A fresh port can be taken between freePort() and the bind (see startTandem): retried on a new one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startSentinelOnce(o);
+    } catch (err) {
+      if (o.reuse !== undefined || attempt >= 3 || !lostPortRace(err)) throw err;
+    }
+  }
+}
+
+async function startSentinelOnce(o: SentinelStart): Promise<SentinelProc> {
   const port = o.reuse?.port ?? (await freePort());
   const dir = o.reuse?.dir ?? makeTempDir(`${o.kind}-sentinel-`);
   const confPath = o.reuse?.confPath ?? path.join(dir, 'sentinel.conf');

@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { serverExtras } from '../../src/commands/server-extras';
@@ -27,6 +28,7 @@ import { Server } from '../../src/server/server';
 import { RespClient } from '../helpers/resp-client';
 import {
   freePort,
+  lostPortRace,
   makeTempDir,
   redisAvailable,
   startRedis,
@@ -530,6 +532,25 @@ describe('shutdown sequence (in-process, real listener)', () => {
 
 describe('against real Redis 7.0', () => {
   const each = redisAvailable() ? [startTandem, startRedis] : [startTandem];
+  it.each(each.map((s) => [s === startTandem ? 'tandem' : 'redis', s] as const))(
+    '%s: a taken port fails the start with the words the test helpers retry on (freePort race)',
+    async (_name, start) => {
+      const taken = net.createServer();
+      await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+      try {
+        const port = (taken.address() as net.AddressInfo).port;
+        const err = await start({ port }).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect(lostPortRace(err)).toBe(true);
+        expect(lostPortRace(new Error('exited with 1 before ready: some other failure'))).toBe(false);
+      } finally {
+        taken.close();
+      }
+    },
+  );
+
   it.each(each.map((s) => [s === startTandem ? 'tandem' : 'redis', s] as const))(
     '%s: a failing final save refuses SIGTERM and SHUTDOWN (server keeps running); SHUTDOWN NOSAVE exits',
     async (_name, start) => {
