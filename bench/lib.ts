@@ -168,11 +168,7 @@ export class LineConn {
       this.sock.write(cmds.map(resp).join(''), 'latin1');
     });
   }
-  /** Fire and forget (replies are counted and dropped). */
-  send(cmd: string[]): void {
-    this.sendMany([cmd]);
-  }
-  /** Several commands in one socket write, fire and forget. */
+  /** Several commands in one socket write, fire and forget (replies are counted and dropped). */
   sendMany(cmds: string[][]): void {
     this.waiting += cmds.length;
     this.sock.write(cmds.map(resp).join(''), 'latin1');

@@ -168,6 +168,32 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
+/**
+ * Sends `rate` writes per second for `seconds` (at most `max`): every millisecond the writes due by now leave in one
+ * socket write, as a pipelining client sends them. `command(i, now)` builds write i; `now` is the absolute time
+ * (timeOrigin + now) of its batch. Returns how many were sent.
+ */
+async function paced(
+  writer: LineConn,
+  rate: number,
+  seconds: number,
+  max: number,
+  command: (i: number, now: number) => string[],
+): Promise<number> {
+  let i = 0;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  while (performance.now() < end) {
+    const due = Math.min(max, Math.floor(((performance.now() - start) / 1000) * rate));
+    const now = performance.timeOrigin + performance.now();
+    const batch: string[][] = [];
+    for (; i < due; i++) batch.push(command(i, now));
+    if (batch.length > 0) writer.sendMany(batch);
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  return i;
+}
+
 async function measure(
   master: ServerHandle,
   replica: ServerHandle,
@@ -240,30 +266,12 @@ async function measure(
   // Warm-up at the same rate, not timed (keys outside the subscriber's pattern): a fresh Node process runs its first
   // thousands of writes in unoptimized code and stalled up to ~100 ms meanwhile; a long-running server has long
   // compiled its write path. Redis gets the same warm-up.
-  const warmEnd = performance.now() + o.warmupSeconds * 1000;
-  for (let w = 0, t = performance.now(); performance.now() < warmEnd; ) {
-    const due = Math.floor(((performance.now() - t) / 1000) * o.rate);
-    const batch: string[][] = [];
-    for (; w < due; w++) batch.push(['SET', `warm:${w}`, String(w)]);
-    if (batch.length > 0) writer.sendMany(batch);
-    await new Promise((r) => setTimeout(r, 1));
-  }
-  let seq = 0;
-  const start = performance.now();
-  const end = start + o.seconds * 1000;
-  // Paced: every millisecond, the writes due by now leave in one socket write (as a pipelining client sends them).
-  while (performance.now() < end) {
-    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * o.rate));
-    const batch: string[][] = [];
-    const now = performance.timeOrigin + performance.now();
-    // the key name carries the sequence number through the replica's notification
-    for (; seq < due; seq++) {
-      sentAt[seq] = now;
-      batch.push(['SET', `lag:${seq}`, String(seq)]);
-    }
-    if (batch.length > 0) writer.sendMany(batch);
-    await new Promise((r) => setTimeout(r, 1));
-  }
+  await paced(writer, o.rate, o.warmupSeconds, Number.POSITIVE_INFINITY, (i) => ['SET', `warm:${i}`, String(i)]);
+  // the key name carries the sequence number through the replica's notification
+  const seq = await paced(writer, o.rate, o.seconds, total, (i, now) => {
+    sentAt[i] = now;
+    return ['SET', `lag:${i}`, String(i)];
+  });
   running = false;
   await loadDone;
   await new Promise((r) => setTimeout(r, 500));

@@ -121,7 +121,6 @@ export class FakeReplica {
 
   /** One RESP command of the stream, with its exact size in bytes. */
   async command(timeoutMs = 5000): Promise<{ argv: string[]; size: number }> {
-    const start = this.buf.length;
     const head = await this.line(timeoutMs);
     if (!head.startsWith('*')) throw new Error(`not a command: ${JSON.stringify(head)}`);
     let size = head.length + 2;
@@ -132,7 +131,6 @@ export class FakeReplica {
       argv.push((await this.bytes(n + 2, timeoutMs)).latin1Slice(0, n));
       size += h.length + 2 + n + 2;
     }
-    void start;
     this.streamBytes += size;
     return { argv, size };
   }
